@@ -1,0 +1,7 @@
+"""`python -m caseload`."""
+
+import sys
+
+from caseload.cli import main
+
+sys.exit(main())

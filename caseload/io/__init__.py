@@ -1,0 +1,1 @@
+"""Caseload io layer."""

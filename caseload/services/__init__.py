@@ -1,0 +1,1 @@
+"""Caseload services layer."""

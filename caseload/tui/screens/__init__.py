@@ -1,0 +1,1 @@
+"""Caseload tui screens layer."""

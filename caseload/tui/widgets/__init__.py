@@ -1,0 +1,1 @@
+"""Caseload tui widgets layer."""

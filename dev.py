@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Set up Caseload's development environment and run it: needs only Python >= 3.11.
+
+    python3 dev.py demo    # create .venv from the lock file, then open the app on the demo caseload
+    python3 dev.py test    # create .venv from the lock file, then lint, type-check and run every test
+    python3 dev.py shell   # print how to activate the environment
+
+The virtual environment is rebuilt whenever requirements.lock or pyproject.toml changes.
+Extra arguments after `test` go to pytest; after `demo` they go to `caseload`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements.lock"
+STAMP = VENV / ".caseload-lock-stamp"
+
+
+def _bin(name: str) -> Path:
+    folder = "Scripts" if os.name == "nt" else "bin"
+    return VENV / folder / name
+
+
+def _lock_digest() -> str:
+    digest = hashlib.sha256()
+    for path in (LOCK, ROOT / "pyproject.toml"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _run(*args: str | Path, env: dict[str, str] | None = None) -> None:
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, env=env)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def ensure_venv() -> None:
+    """Create or refresh .venv so it holds exactly the locked versions."""
+    if sys.version_info < (3, 11):
+        sys.exit("Caseload needs Python 3.11 or newer.")
+    wanted = _lock_digest()
+    if STAMP.exists() and STAMP.read_text() == wanted and _bin("caseload").exists():
+        return
+    if not _bin("python").exists():
+        print("Creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    print("Installing locked dependencies ...", flush=True)
+    pip = [_bin("python"), "-m", "pip", "--disable-pip-version-check", "-q"]
+    _run(*pip, "install", "-r", LOCK)
+    _run(*pip, "install", "--no-deps", "--no-build-isolation", "-e", ROOT)
+    STAMP.write_text(wanted)
+
+
+def run_tests(extra: list[str]) -> int:
+    """Lint, type-check and run the whole test suite; returns the exit code."""
+    steps: list[list[str | Path]] = [
+        [_bin("ruff"), "check", "caseload", "tests", "bench", "scripts", "dev.py"],
+        [_bin("mypy")],
+        [_bin("python"), "-m", "pytest", *extra],
+    ]
+    for step in steps:
+        print("$", " ".join(Path(str(s)).name if i == 0 else str(s) for i, s in enumerate(step)),
+              flush=True)
+        code = subprocess.run([str(s) for s in step], cwd=ROOT).returncode
+        if code != 0:
+            return code
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "help"
+    if command == "demo":
+        ensure_venv()
+        return subprocess.run([str(_bin("caseload")), "--demo", *argv[1:]], cwd=ROOT).returncode
+    if command == "test":
+        ensure_venv()
+        return run_tests(argv[1:])
+    if command == "setup":
+        ensure_venv()
+        return 0
+    if command == "shell":
+        ensure_venv()
+        print(f"source {VENV / 'bin' / 'activate'}")
+        return 0
+    print(__doc__)
+    return 0 if command in {"help", "-h", "--help"} else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
