@@ -1,0 +1,109 @@
+"""The configuration file: the numbers of DOMAIN.md, the clinic's zone, the database, key remaps.
+
+Read from `$CASELOAD_CONFIG`, else `<user config dir>/caseload/config.toml`. Every key is
+optional. Example:
+
+    database_url = "postgresql:///caseload"   # a clinic database (else the SQLite file)
+    timezone = "America/Chicago"
+
+    [rules]
+    srs_cutoff = 36
+    counselor_late_minutes = 5
+    no_contact_days = 14
+    idle_logoff_minutes = 15
+
+    [keys]
+    mark_kept = "k"
+    privacy = "ctrl+b"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from caseload.domain.records import Settings, ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything read from the configuration file and the environment."""
+
+    settings: Settings = Settings()
+    database_url: str | None = None
+    database_path: Path | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    source: Path | None = None
+
+
+def config_path() -> Path:
+    env = os.environ.get("CASELOAD_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return platformdirs.user_config_path("caseload") / "config.toml"
+
+
+def _settings_from(table: dict[str, object], base: Settings) -> Settings:
+    known = {f.name: f for f in dataclasses.fields(Settings)}
+    values: dict[str, object] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise ValidationError(f"Unknown setting '{key}' in [rules].")
+        default = getattr(base, key)
+        if isinstance(default, bool) or type(value) not in (int, float, str):
+            raise ValidationError(f"Setting '{key}' has an unusable value.")
+        if isinstance(default, int) and not isinstance(value, int):
+            raise ValidationError(f"Setting '{key}' must be a whole number.")
+        if isinstance(default, float) and not isinstance(value, int | float):
+            raise ValidationError(f"Setting '{key}' must be a number.")
+        if isinstance(default, str) and not isinstance(value, str):
+            raise ValidationError(f"Setting '{key}' must be text.")
+        if isinstance(value, int | float) and value < 0:
+            raise ValidationError(f"Setting '{key}' cannot be negative.")
+        values[key] = float(value) if isinstance(default, float) else value
+    settings = dataclasses.replace(base, **values)  # type: ignore[arg-type]
+    if not 0 <= settings.week_start <= 6:
+        raise ValidationError("Setting 'week_start' must be 0 (Monday) to 6 (Sunday).")
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"Unknown time zone '{settings.timezone}'.") from exc
+    return settings
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the configuration; a missing file gives the defaults, a bad one a clear error."""
+    path = path or config_path()
+    data: dict[str, object] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"Cannot read {path}: {exc}") from exc
+    rules = data.get("rules", {})
+    if not isinstance(rules, dict):
+        raise ValidationError(f"[rules] in {path} must be a table.")
+    if "timezone" in data:
+        rules = {**rules, "timezone": data["timezone"]}
+    env_tz = os.environ.get("CASELOAD_TIMEZONE")
+    if env_tz:
+        rules = {**rules, "timezone": env_tz}
+    settings = _settings_from(rules, Settings())
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        raise ValidationError(f"[keys] in {path} must map action ids to key names.")
+    url = os.environ.get("CASELOAD_DATABASE_URL") or data.get("database_url")
+    db_path = data.get("database_path")
+    return Config(
+        settings=settings,
+        database_url=str(url) if url else None,
+        database_path=Path(str(db_path)).expanduser() if db_path else None,
+        keys={str(k): str(v) for k, v in keys.items()},
+        source=path if path.exists() else None,
+    )

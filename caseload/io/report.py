@@ -1,0 +1,99 @@
+"""The week's review as text, JSON or Markdown (for `caseload review` and supervision)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from caseload.domain.metrics import Figures, Ratio
+from caseload.domain.text import initials
+from caseload.services.review import ClientReview, WeekReport
+
+FIGURE_NAMES = (
+    ("counselor_reliability", "Counselor reliability"),
+    ("counselor_follow_through", "Counselor follow-through"),
+    ("client_attendance", "Client attendance"),
+    ("client_follow_through", "Client follow-through"),
+    ("checkin_regularity", "Check-in regularity"),
+)
+
+
+def _ratio(r: Ratio) -> dict[str, Any]:
+    return {"numerator": r.numerator, "denominator": r.denominator,
+            "rate": None if r.value is None else round(r.value, 4)}
+
+
+def figures_dict(f: Figures) -> dict[str, Any]:
+    return {key: _ratio(getattr(f, key)) for key, _ in FIGURE_NAMES}
+
+
+def _name(c: ClientReview, use_initials: bool) -> str:
+    return initials(c.client.name) if use_initials else c.client.name
+
+
+def to_json(report: WeekReport, *, use_initials: bool = False) -> str:
+    """The review as JSON: week_start, week_end, figures (+ streak_weeks) and clients."""
+    figures = figures_dict(report.figures)
+    figures["streak_weeks"] = report.streak_weeks
+    data = {
+        "counselor": report.counselor,
+        "week_start": report.week.start.isoformat(),
+        "week_end": (report.week.end - timedelta(days=1)).isoformat(),
+        "figures": figures,
+        "needs_outcome": report.figures.needs_outcome,
+        "clients": [
+            {"id": c.client.id, "name": _name(c, use_initials),
+             "record_number": c.client.record_number, "status": c.client.status.value,
+             "figures": figures_dict(c.figures),
+             "flags": [{"code": f.code.value, "side": f.side.value, "reason": f.reason,
+                        "action": f.action} for f in c.flags]}
+            for c in report.clients],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _fmt(r: Ratio) -> str:
+    return f"{r.numerator}/{r.denominator} ({r.percent})" if r.denominator else "—"
+
+
+def to_text(report: WeekReport, *, use_initials: bool = False) -> str:
+    """A plain-text summary for the terminal."""
+    week_end = report.week.end - timedelta(days=1)
+    lines = [f"Week {report.week.start:%a %d %b %Y} – {week_end:%a %d %b %Y}"
+             f" · {report.counselor}", ""]
+    width = max(len(label) for _, label in FIGURE_NAMES)
+    for key, label in FIGURE_NAMES:
+        lines.append(f"  {label:<{width}}  {_fmt(getattr(report.figures, key))}")
+    lines.append(f"  {'Streak':<{width}}  {report.streak_weeks} weeks")
+    if report.figures.needs_outcome:
+        lines.append(f"  {'Needs outcome':<{width}}  {report.figures.needs_outcome}")
+    flagged = report.flagged
+    lines += ["", f"Flagged clients: {len(flagged)}"]
+    for c in flagged:
+        lines.append(f"  {_name(c, use_initials)} ({c.client.record_number})")
+        for f in c.flags:
+            lines.append(f"    - [{f.code.value}] {f.reason} → {f.action}")
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(report: WeekReport, *, use_initials: bool = True) -> str:
+    """A supervision report: figures, the previous weeks, flagged clients (initials by default)."""
+    week_end = report.week.end - timedelta(days=1)
+    out = [f"# Weekly review: {report.week.start.isoformat()} to {week_end.isoformat()}", "",
+           f"Counselor: {report.counselor}", "", "## Consistency", "",
+           "| figure | this week | " + " | ".join(
+               f"{w.start:%d %b}" for w, _ in report.history) + " |",
+           "|---|---|" + "---|" * len(report.history)]
+    for key, label in FIGURE_NAMES:
+        cells = [_fmt(getattr(f, key)) for _, f in report.history]
+        out.append(f"| {label} | {_fmt(getattr(report.figures, key))} | "
+                   + " | ".join(cells) + " |")
+    out += ["", f"Streak: {report.streak_weeks} weeks.", "", "## Flagged clients", ""]
+    if not report.flagged:
+        out.append("None.")
+    for c in report.flagged:
+        out.append(f"### {_name(c, use_initials)} ({c.client.record_number})")
+        out += [f"- **{f.code.value}**: {f.reason} Suggested: {f.action}" for f in c.flags]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,78 @@
+"""The audit trail: every change records who, when, what, and the values before and after."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from peewee import Model
+
+from caseload.services.session import Session
+from caseload.store.models import AuditEvent, Client
+
+
+def snapshot(row: Model | None) -> dict[str, Any] | None:
+    """A row's column values as plain JSON-able data (foreign keys as ids)."""
+    if row is None:
+        return None
+    data: dict[str, Any] = {}
+    for name, fld in row._meta.fields.items():
+        value = row.__data__.get(name)
+        data[getattr(fld, "column_name", name)] = value
+    return data
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+
+    def default(obj: Any) -> Any:
+        if isinstance(obj, datetime):
+            return obj.astimezone(UTC).isoformat() if obj.tzinfo else obj.isoformat()
+        if isinstance(obj, date):
+            return obj.isoformat()
+        return str(obj)
+
+    return json.dumps(value, default=default, sort_keys=True, ensure_ascii=False)
+
+
+def record(session: Session, action: str, entity: str, entity_id: int | None,
+           client_id: int | None, before: dict[str, Any] | None,
+           after: dict[str, Any] | None) -> None:
+    """Append one audit event; call inside the write's own transaction."""
+    AuditEvent.create(at=session.clock().astimezone(UTC), actor=session.actor, action=action,
+                      entity=entity, entity_id=entity_id, client_id=client_id,
+                      before=_json(before), after=_json(after))
+
+
+@dataclass(frozen=True, slots=True)
+class AuditView:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    client_id: int | None
+    before: str | None
+    after: str | None
+
+
+def events(session: Session, *, client_id: int | None = None, since: date | None = None,
+           limit: int | None = None) -> list[AuditView]:
+    """Audit events for this counselor's clients (or one client), oldest first."""
+    query = AuditEvent.select().order_by(AuditEvent.id)
+    if client_id is not None:
+        query = query.where(AuditEvent.client_id == client_id)
+    else:
+        own = Client.select(Client.id).where(Client.counselor == session.counselor_id)
+        query = query.where(AuditEvent.client_id.in_(own) | (AuditEvent.actor == session.actor))
+    if since is not None:
+        query = query.where(AuditEvent.at >= datetime(since.year, since.month, since.day,
+                                                      tzinfo=UTC))
+    if limit is not None:
+        query = query.limit(limit)
+    return [AuditView(e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.client_id,
+                      e.before, e.after) for e in query]

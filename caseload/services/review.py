@@ -1,0 +1,63 @@
+"""The week's review data: consistency figures, streak, and each client's figures and flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from caseload.domain import metrics
+from caseload.domain.flags import Flag, client_flags, review_order
+from caseload.domain.records import ClientFact, ClientStatus
+from caseload.services.overview import Snapshot, load_snapshot
+from caseload.services.session import Session
+
+
+@dataclass(frozen=True, slots=True)
+class ClientReview:
+    client: ClientFact
+    figures: metrics.Figures
+    flags: tuple[Flag, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WeekReport:
+    """Everything `caseload review` prints and the review screen starts from."""
+
+    counselor: str
+    week: metrics.Window
+    figures: metrics.Figures
+    streak_weeks: int
+    clients: tuple[ClientReview, ...]
+    history: tuple[tuple[metrics.Window, metrics.Figures], ...]
+
+    @property
+    def flagged(self) -> tuple[ClientReview, ...]:
+        return tuple(c for c in self.clients if c.flags)
+
+
+def week_report(session: Session, week_day: date | None = None, *, history_weeks: int = 4,
+                snapshot: Snapshot | None = None) -> WeekReport:
+    """The review of the week containing `week_day` (this week by default)."""
+    settings = session.settings
+    snapshot = snapshot or load_snapshot(session)
+    week = metrics.week_of(week_day or snapshot.now.date(), settings.week_start)
+    histories = snapshot.histories
+    figures = metrics.caseload_figures(histories, week, snapshot.now, settings)
+    streak = metrics.streak_weeks(histories, snapshot.now, settings)
+    weeks = [metrics.Window(week.start - timedelta(weeks=n), week.end - timedelta(weeks=n))
+             for n in range(history_weeks, 0, -1)]
+    past = metrics.weekly_figures(histories, weeks, snapshot.now, settings) if weeks else []
+    reviews: dict[int, ClientReview] = {}
+    for h in histories:
+        flags = client_flags(h, snapshot.now, week, settings)
+        if h.client.status is not ClientStatus.ACTIVE and not flags:
+            continue
+        reviews[h.client.id] = ClientReview(
+            h.client, metrics.client_figures(h, week, snapshot.now, settings), flags)
+    ordered = review_order((r.client, r.flags) for r in reviews.values())
+    flagged_ids = [c.id for c, _ in ordered]
+    rest = sorted((r for r in reviews.values() if not r.flags),
+                  key=lambda r: (r.client.name, r.client.id))
+    clients = tuple([reviews[i] for i in flagged_ids] + rest)
+    return WeekReport(session.counselor_name, week, figures, streak, clients,
+                      tuple(zip(weeks, past, strict=True)))

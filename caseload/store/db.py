@@ -1,0 +1,135 @@
+"""Opening the database: where it lives, its pragmas, its permissions.
+
+The default is one SQLite file per counselor under the user's data folder, created owner-only
+(folder 0700, file 0600) with WAL, foreign keys, a busy timeout and synchronous=FULL, so a
+committed write survives a crash or a power cut. A clinic database is given as a URL
+(`--database-url` or CASELOAD_DATABASE_URL) and opened through `playhouse.db_url`.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import Database, SqliteDatabase
+from playhouse import db_url
+
+from caseload.store.models import database
+
+SQLITE_PRAGMAS: dict[str, object] = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": 2,  # FULL
+    "cache_size": -16_000,
+}
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or used; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a database is: a SQLite path or a URL."""
+
+    path: Path | None = None
+    url: str | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.path is not None or (self.url or "").startswith("sqlite")
+
+    def describe(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        return _redact(self.url or "")
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a database URL before it is shown anywhere."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+    return url
+
+
+def default_path() -> Path:
+    """The counselor's own database: <user data dir>/caseload/caseload.db."""
+    import platformdirs
+
+    return platformdirs.user_data_path("caseload") / "caseload.db"
+
+
+@contextmanager
+def private_umask() -> Iterator[None]:
+    """Create files owner-only from the start, rather than fixing permissions afterwards."""
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def ensure_private_file(path: Path) -> None:
+    """Create the folder (0700) and file (0600) if missing; refuse a file others can read."""
+    with private_umask():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+    check_permissions(path)
+
+
+def check_permissions(path: Path) -> None:
+    """Refuse a database file that other users on this machine could read or change."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise DatabaseError(
+            f"{path} can be read by other users (mode {mode:o}); "
+            f"client records must be private. Fix it with: chmod 600 '{path}'")
+
+
+def open_database(location: Location, *, create: bool = True) -> Database:
+    """Open (and bind the models to) the database at `location`."""
+    if location.path is not None:
+        path = location.path.expanduser()
+        if not create and not path.exists():
+            raise DatabaseError(f"No database at {path}.")
+        try:
+            ensure_private_file(path)
+        except PermissionError as exc:
+            raise DatabaseError(f"Cannot open {path}: permission denied.") from exc
+        db: Database = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS,
+                                      check_same_thread=False)
+    else:
+        url = location.url or ""
+        try:
+            db = db_url.connect(url)
+        except Exception as exc:  # an unknown scheme or malformed URL
+            raise DatabaseError(f"Cannot use database URL {_redact(url)}: {exc}") from exc
+        if isinstance(db, SqliteDatabase):
+            db.init(db.database, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    database.initialize(db)
+    try:
+        db.connect(reuse_if_open=True)
+    except Exception as exc:
+        raise DatabaseError(f"Cannot open the database {location.describe()}: {exc}") from exc
+    return db
+
+
+def close_database() -> None:
+    """Close the current connection, if any."""
+    db = database.obj
+    if db is not None and not db.is_closed():
+        db.close()
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)

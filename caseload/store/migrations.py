@@ -1,0 +1,107 @@
+"""Schema versions and in-place upgrades.
+
+Every database records its schema version in `schema_version`. Opening an older database
+upgrades it in place, in one transaction, after taking a backup copy (SQLite) next to it.
+A database written by a newer Caseload is refused rather than touched.
+
+To change the schema: add a function to MIGRATIONS that takes the database from version N-1 to
+N (using playhouse.migrate operations or portable SQL), and keep models.py describing version N.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from peewee import Database, SqliteDatabase
+
+from caseload.store.db import DatabaseError, private_umask
+from caseload.store.models import MODELS, SchemaVersion
+
+
+def _create_v1(db: Database) -> None:
+    db.create_tables(MODELS, safe=True)
+    _protect_audit(db)
+
+
+def _protect_audit(db: Database) -> None:
+    """Make the audit trail append-only in the database itself."""
+    if isinstance(db, SqliteDatabase):
+        for verb in ("UPDATE", "DELETE"):
+            db.execute_sql(
+                f"CREATE TRIGGER IF NOT EXISTS audit_event_no_{verb.lower()} "
+                f"BEFORE {verb} ON audit_event "
+                "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END")
+    else:
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION caseload_audit_append_only() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'the audit trail is append-only'; END $$")
+        db.execute_sql("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
+        db.execute_sql(
+            "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+            "FOR EACH ROW EXECUTE FUNCTION caseload_audit_append_only()")
+
+
+# MIGRATIONS[i] brings a database to version i + 1.
+MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
+    ("initial schema", _create_v1),
+]
+CURRENT_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: Database) -> int:
+    """The version recorded in the database; 0 for an empty database."""
+    if not db.table_exists(SchemaVersion._meta.table_name):
+        tables = [t for t in db.get_tables() if not t.startswith("sqlite_")]
+        if tables:
+            raise DatabaseError(
+                "This database has tables but no Caseload schema version; "
+                "it does not look like a Caseload database.")
+        return 0
+    row = SchemaVersion.select(SchemaVersion.version).order_by(
+        SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def backup_before_upgrade(db: Database, version: int) -> Path | None:
+    """Copy a SQLite database aside (consistently, with the online backup API)."""
+    if not isinstance(db, SqliteDatabase) or db.database == ":memory:":
+        return None
+    source = Path(db.database)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = source.with_name(f"{source.name}.v{version}-{stamp}.bak")
+    with private_umask():
+        dest = sqlite3.connect(str(target))
+        try:
+            db.connection().backup(dest)
+        finally:
+            dest.close()
+    shutil.copymode(source, target)
+    return target
+
+
+def migrate(db: Database) -> list[str]:
+    """Bring the schema up to date; return what was done (empty when already current)."""
+    version = schema_version(db)
+    if version > CURRENT_VERSION:
+        raise DatabaseError(
+            f"This database was written by a newer Caseload (schema {version}; this version "
+            f"knows up to {CURRENT_VERSION}). Upgrade Caseload; the database was not changed.")
+    if version == CURRENT_VERSION:
+        return []
+    done: list[str] = []
+    if version > 0:
+        backup = backup_before_upgrade(db, version)
+        if backup is not None:
+            done.append(f"backed up to {backup}")
+    with db.atomic():
+        for number in range(version + 1, CURRENT_VERSION + 1):
+            note, step = MIGRATIONS[number - 1]
+            step(db)
+            SchemaVersion.create(version=number, applied_at=datetime.now(UTC), note=note)
+            done.append(f"schema {number}: {note}")
+    return done
