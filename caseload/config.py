@@ -66,7 +66,8 @@ def _settings_from(table: dict[str, object], base: Settings) -> Settings:
             raise ValidationError(f"Setting '{key}' must be text.")
         if isinstance(value, int | float) and value < 0:
             raise ValidationError(f"Setting '{key}' cannot be negative.")
-        values[key] = float(value) if isinstance(default, float) else value
+        values[key] = float(value) if isinstance(default, float) and isinstance(
+            value, int | float) else value
     settings = dataclasses.replace(base, **values)  # type: ignore[arg-type]
     if not 0 <= settings.week_start <= 6:
         raise ValidationError("Setting 'week_start' must be 0 (Monday) to 6 (Sunday).")

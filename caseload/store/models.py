@@ -37,7 +37,7 @@ from caseload.domain.records import (
 database = DatabaseProxy()
 
 
-def _in(column: str, values: Any) -> Check:
+def _in(column: str, values: Any) -> Any:
     quoted = ", ".join(f"'{v.value}'" for v in values)
     return Check(f"{column} IN ({quoted})")
 
@@ -105,6 +105,7 @@ class Client(BaseModel):
     status = TextField(default=ClientStatus.ACTIVE.value,
                        constraints=[_in("status", ClientStatus)])
     counselor = ForeignKeyField(Counselor, backref="clients", on_delete="RESTRICT", index=True)
+    counselor_id: int
     cadence_days = IntegerField(default=7, constraints=[Check("cadence_days > 0")])
     focus = TextField(default="")
     version = IntegerField(default=1)
@@ -116,6 +117,7 @@ class Goal(BaseModel):
 
     id = AutoField()
     client = ForeignKeyField(Client, backref="goals", on_delete="CASCADE", index=True)
+    client_id: int
     text = TextField(constraints=[Check("length(text) > 0")])
     position = IntegerField(default=0)
     active = BooleanField(default=True)
@@ -127,6 +129,7 @@ class AppointmentSeries(BaseModel):
 
     id = AutoField()
     client = ForeignKeyField(Client, backref="series", on_delete="CASCADE", index=True)
+    client_id: int
     rrule = TextField()
     dtstart = UTCDateTimeField()
     tzname = TextField()
@@ -148,6 +151,8 @@ class Appointment(BaseModel):
     client = ForeignKeyField(Client, backref="appointments", on_delete="CASCADE")
     series = ForeignKeyField(AppointmentSeries, null=True, backref="occurrences",
                              on_delete="SET NULL")
+    client_id: int
+    series_id: int | None
     recurrence_id = UTCDateTimeField(null=True)
     starts_at = UTCDateTimeField()
     ends_at = UTCDateTimeField()
@@ -160,6 +165,7 @@ class Appointment(BaseModel):
         Check("counselor_late_min >= 0 AND counselor_late_min <= 600")])
     cancelled_at = UTCDateTimeField(null=True)
     rescheduled_to = ForeignKeyField("self", null=True, on_delete="SET NULL")
+    rescheduled_to_id: int | None
     requested_by = TextField(null=True, constraints=[
         Check("requested_by IS NULL OR requested_by IN ('counselor', 'client')")])
     detached = BooleanField(default=False)
@@ -179,6 +185,7 @@ class Commitment(BaseModel):
 
     id = AutoField()
     client = ForeignKeyField(Client, backref="commitments", on_delete="CASCADE", index=True)
+    client_id: int
     owner = TextField(constraints=[_in("owner", Party)])
     text = TextField(constraints=[Check("length(text) > 0")])
     made_on = DateField()
@@ -204,6 +211,8 @@ class CheckIn(BaseModel):
 
     id = AutoField()
     client = ForeignKeyField(Client, backref="checkins", on_delete="CASCADE")
+    client_id: int
+    appointment_id: int | None
     instrument = TextField(constraints=[_in("instrument", Instrument)])
     taken_on = DateField()
     total = FloatField(constraints=[Check("total >= 0 AND total <= 60")])
@@ -253,6 +262,7 @@ class WeeklyReview(BaseModel):
 
     id = AutoField()
     counselor = ForeignKeyField(Counselor, backref="reviews", on_delete="CASCADE")
+    counselor_id: int
     week_start = DateField()
     started_at = UTCDateTimeField()
     finished_at = UTCDateTimeField(null=True)

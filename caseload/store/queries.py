@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 from datetime import date, datetime
 
 from peewee import ModelSelect
@@ -43,7 +44,7 @@ def _opt_date(value: object) -> date | None:
 
 
 def client_query(counselor_id: int | None, statuses: Sequence[ClientStatus] | None = None,
-                 client_ids: Sequence[int] | None = None) -> ModelSelect:
+                 client_ids: Sequence[int] | None = None) -> ModelSelect[Any]:
     """Clients of one counselor (or of everyone when counselor_id is None)."""
     query = Client.select(Client.id, Client.display_name, Client.record_number,
                           Client.status, Client.intake_date, Client.counselor,
@@ -57,24 +58,25 @@ def client_query(counselor_id: int | None, statuses: Sequence[ClientStatus] | No
     return query.order_by(Client.display_name, Client.id)
 
 
-def client_fact(row: dict[str, object]) -> ClientFact:
+def client_fact(row: dict[str, Any]) -> ClientFact:
     return ClientFact(
-        id=int(row["id"]),  # type: ignore[call-overload]
+        id=int(row["id"]),
         name=str(row["display_name"]),
         record_number=str(row["record_number"]),
         status=ClientStatus(row["status"]),
         intake=_as_date(row["intake_date"]),
-        counselor_id=row["counselor"],  # type: ignore[arg-type]
-        cadence_days=int(row["cadence_days"]),  # type: ignore[call-overload]
+        counselor_id=row["counselor"],
+        cadence_days=int(row["cadence_days"]),
     )
 
 
-def _scope(query: ModelSelect, counselor_id: int | None,
-           client_ids: Sequence[int] | None) -> ModelSelect:
+def _scope(query: ModelSelect[Any], counselor_id: int | None,
+           client_ids: Sequence[int] | None) -> ModelSelect[Any]:
+    model: Any = query.model
     if client_ids is not None:
-        return query.where(query.model.client.in_(list(client_ids)))
+        return query.where(model.client.in_(list(client_ids)))
     if counselor_id is not None:
-        return query.join(Client, on=(query.model.client == Client.id)).where(
+        return query.join(Client, on=(model.client == Client.id)).where(
             Client.counselor == counselor_id)
     return query
 
