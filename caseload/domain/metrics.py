@@ -1,0 +1,419 @@
+"""Consistency figures: the counselor's own reliability first, then the client's engagement.
+
+Everything here is pure: facts in, figures out. Date logic takes ``now`` (an aware datetime) as a
+parameter; "today" is ``now`` in the clinic's zone (``Settings.timezone``).
+
+The rules (DOMAIN.md §1, §2, §4):
+
+* A :class:`Window` is a half-open range of the clinic's *local* dates, ``[start, end)``. An
+  appointment belongs to the window holding ``start.astimezone(clinic zone).date()``, never its
+  UTC date: a session at 23:30 on a Sunday in New York belongs to that Sunday's week.
+* An occurrence is **due** in a window when its local start date is in the window, its ``end`` is
+  at or before ``now`` and its outcome is not ``scheduled``. A past ``scheduled`` occurrence "needs
+  an outcome": it is in no figure, only counted in ``Figures.needs_outcome``.
+* **Counselor reliability** = held / due. Not held: ``counselor_cancelled``, ``rescheduled`` at the
+  counselor's request, and ``kept`` with ``counselor_late_min`` above
+  ``Settings.counselor_late_minutes`` (5 minutes late is on time, 6 is late). Everything else due
+  was held: the counselor was there as scheduled (kept on time, no-show, late cancel, client
+  cancelled, rescheduled at the client's request or with no requester recorded).
+* **Follow-through** (counselor's and client's alike, split by owner): a commitment falls due at
+  its current ``due`` date when that date is in the window and it is either past (``due < today``)
+  or already done; an open commitment due today is not a miss yet. On time = ``done`` with
+  ``done_on <= due``. ``renegotiated`` is outstanding, like ``open``, with the new due date.
+  Each renegotiation in ``history`` made on or before the old due date is transparency, not a
+  miss; one made after the old due date (the date passed silently) adds a missed fall-due
+  (denominator +1, numerator +0) in the window holding the old due date. Dropped commitments are
+  left out of both sides and their ids listed in ``Figures.dropped`` (for the window holding their
+  current due date).
+* **Client attendance** = kept / (kept + no_show + late_cancel), over due occurrences.
+* **Check-in regularity** = due kept sessions with a check-in / due kept sessions. A session has a
+  check-in when a check-in names its appointment id, or names no appointment and was taken by the
+  same client on the session's local date.
+* Caseload figures are plain sums of numerators and denominators, so per-client figures add up to
+  the caseload figure exactly, and adjacent windows add up to the window spanning them.
+* **Streak** (:func:`streak_weeks`): consecutive weeks, counting back from the last complete week,
+  in which counselor reliability and counselor follow-through were both 100 %. A week with nothing
+  of the counselor's due neither breaks nor extends it (a vacation). The current week adds one when
+  it already has something due and is perfect so far; while in progress it never breaks the streak.
+
+Cost is linear: one pass over each client's facts, each fact dropped into its window through a
+dict keyed by week start (:func:`weekly_figures`), never one scan per week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from caseload.domain.records import (
+    AppointmentFact,
+    CheckInFact,
+    ClientHistory,
+    CommitmentStatus,
+    Outcome,
+    Party,
+    Settings,
+)
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+
+_ATTENDANCE = frozenset({Outcome.KEPT, Outcome.NO_SHOW, Outcome.LATE_CANCEL})
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """A count of successes out of a count of chances; adds by summing both parts."""
+
+    numerator: int = 0
+    denominator: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.numerator <= self.denominator:
+            raise ValueError(f"bad ratio {self.numerator}/{self.denominator}")
+
+    @property
+    def value(self) -> float | None:
+        """The rate in 0–1, or None when nothing was due."""
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def perfect(self) -> bool:
+        """True when something was due and all of it succeeded."""
+        return self.denominator > 0 and self.numerator == self.denominator
+
+    @property
+    def percent(self) -> str:
+        """Whole percent, e.g. "95 %"; "—" when nothing was due.
+
+        Rounds half up, but never shows "100 %" for a miss nor "0 %" for a partial success.
+        """
+        if not self.denominator:
+            return "—"
+        pct = (200 * self.numerator + self.denominator) // (2 * self.denominator)
+        if pct == 100 and not self.perfect:
+            pct = 99
+        elif pct == 0 and self.numerator:
+            pct = 1
+        return f"{pct} %"
+
+    def text(self, verb: str) -> str:
+        """Plain words: ``Ratio(18, 19).text("kept") == "kept 18 of 19"``."""
+        return f"{verb} {self.numerator} of {self.denominator}"
+
+    def __add__(self, other: Ratio) -> Ratio:
+        return Ratio(self.numerator + other.numerator, self.denominator + other.denominator)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Window:
+    """A half-open range of the clinic's local dates, ``[start, end)``."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def days(self) -> int:
+        """The window's length in days."""
+        return (self.end - self.start).days
+
+    def contains(self, day: date) -> bool:
+        """Whether ``day`` falls in the window."""
+        return self.start <= day < self.end
+
+    def previous(self, n: int = 1) -> Window:
+        """The window of the same length ``n`` lengths earlier (negative ``n`` goes forward)."""
+        shift = (self.end - self.start) * n
+        return Window(self.start - shift, self.end - shift)
+
+    def following(self, n: int = 1) -> Window:
+        """The window of the same length ``n`` lengths later."""
+        return self.previous(-n)
+
+
+def week_of(day: date, week_start: int = 0) -> Window:
+    """The week holding ``day``; weeks start on ``week_start`` (Monday = 0 … Sunday = 6)."""
+    start = day - timedelta(days=(day.weekday() - week_start) % 7)
+    return Window(start, start + timedelta(days=7))
+
+
+def weeks_back(window: Window, n: int) -> tuple[Window, ...]:
+    """The ``n`` windows ending with ``window``, oldest first (``window`` itself is last)."""
+    return tuple(window.previous(k) for k in range(n - 1, -1, -1))
+
+
+def spanning(windows: Iterable[Window]) -> Window:
+    """The smallest window covering all of ``windows``, e.g. "the last 4 weeks"."""
+    items = list(windows)
+    if not items:
+        raise ValueError("no windows to span")
+    return Window(min(w.start for w in items), max(w.end for w in items))
+
+
+def clinic_zone(settings: Settings) -> ZoneInfo:
+    """The clinic's time zone."""
+    return ZoneInfo(settings.timezone)
+
+
+def clinic_today(now: datetime, settings: Settings) -> date:
+    """Today's date in the clinic's zone."""
+    return now.astimezone(clinic_zone(settings)).date()
+
+
+class CheckInIndex:
+    """Answers "did this kept session have a check-in?" in constant time.
+
+    A session has one when a check-in names its appointment id, or names no appointment and was
+    taken by the same client on the session's local date.
+    """
+
+    __slots__ = ("_appointment_ids", "_client_days")
+
+    def __init__(self, checkins: Iterable[CheckInFact]) -> None:
+        self._appointment_ids: set[int] = set()
+        self._client_days: set[tuple[int, date]] = set()
+        for checkin in checkins:
+            if checkin.appointment_id is not None:
+                self._appointment_ids.add(checkin.appointment_id)
+            else:
+                self._client_days.add((checkin.client_id, checkin.on))
+
+    def covers(self, appointment: AppointmentFact, local_day: date) -> bool:
+        """Whether ``appointment`` (held on ``local_day``, clinic time) had a check-in."""
+        return (
+            appointment.id in self._appointment_ids
+            or (appointment.client_id, local_day) in self._client_days
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The consistency figures of one window, for one client or a whole caseload."""
+
+    counselor_reliability: Ratio = Ratio()
+    counselor_follow_through: Ratio = Ratio()
+    client_attendance: Ratio = Ratio()
+    client_follow_through: Ratio = Ratio()
+    checkin_regularity: Ratio = Ratio()
+    needs_outcome: int = 0
+    dropped: tuple[int, ...] = ()
+
+    @property
+    def counselor_perfect(self) -> bool | None:
+        """Whether the counselor kept everything due; None when nothing of theirs was due."""
+        rel, ft = self.counselor_reliability, self.counselor_follow_through
+        if rel.denominator + ft.denominator == 0:
+            return None
+        return rel.numerator == rel.denominator and ft.numerator == ft.denominator
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(
+            self.counselor_reliability + other.counselor_reliability,
+            self.counselor_follow_through + other.counselor_follow_through,
+            self.client_attendance + other.client_attendance,
+            self.client_follow_through + other.client_follow_through,
+            self.checkin_regularity + other.checkin_regularity,
+            self.needs_outcome + other.needs_outcome,
+            tuple(sorted(set(self.dropped) | set(other.dropped))),
+        )
+
+
+class _Tally:
+    """Mutable counters for one window while the pass runs."""
+
+    def __init__(self) -> None:
+        self.held = self.due = 0
+        self.counselor_on_time = self.counselor_fell_due = 0
+        self.kept = self.attendance_due = 0
+        self.client_on_time = self.client_fell_due = 0
+        self.with_checkin = self.needs_outcome = 0
+        self.dropped: set[int] = set()
+
+    def fell_due(self, owner: Party, on_time: bool) -> None:
+        if owner is Party.COUNSELOR:
+            self.counselor_fell_due += 1
+            self.counselor_on_time += on_time
+        else:
+            self.client_fell_due += 1
+            self.client_on_time += on_time
+
+    def figures(self) -> Figures:
+        return Figures(
+            counselor_reliability=Ratio(self.held, self.due),
+            counselor_follow_through=Ratio(self.counselor_on_time, self.counselor_fell_due),
+            client_attendance=Ratio(self.kept, self.attendance_due),
+            client_follow_through=Ratio(self.client_on_time, self.client_fell_due),
+            checkin_regularity=Ratio(self.with_checkin, self.kept),
+            needs_outcome=self.needs_outcome,
+            dropped=tuple(sorted(self.dropped)),
+        )
+
+
+_Locator = Callable[[date], tuple[int, ...]]
+_NOWHERE: tuple[int, ...] = ()
+
+
+def _locator(windows: Sequence[Window]) -> _Locator:
+    """A function from a local date to the indexes of the windows holding it.
+
+    Weeks (seven-day windows all starting on the same weekday) are found through a dict keyed by
+    week start; any other set of windows is scanned, which is fine for the few windows a screen
+    asks for.
+    """
+    if not windows:
+        return lambda day: _NOWHERE
+    if len(windows) == 1:
+        only, hit = windows[0], (0,)
+        return lambda day: hit if only.start <= day < only.end else _NOWHERE
+    anchor = windows[0].start.weekday()
+    if all(w.days == 7 and w.start.weekday() == anchor for w in windows):
+        by_start: dict[date, tuple[int, ...]] = {}
+        for i, w in enumerate(windows):
+            by_start[w.start] = by_start.get(w.start, ()) + (i,)
+        one_day = timedelta(days=1)
+        return lambda day: by_start.get(day - one_day * ((day.weekday() - anchor) % 7), _NOWHERE)
+    return lambda day: tuple(i for i, w in enumerate(windows) if w.start <= day < w.end)
+
+
+def _tally(
+    histories: Iterable[ClientHistory],
+    windows: Sequence[Window],
+    now: datetime,
+    settings: Settings,
+) -> list[_Tally]:
+    """One pass over every fact of every history, each fact counted in its window(s)."""
+    zone = clinic_zone(settings)
+    today = now.astimezone(zone).date()
+    locate = _locator(windows)
+    tallies = [_Tally() for _ in windows]
+    late_limit = settings.counselor_late_minutes
+    for history in histories:
+        checkins: CheckInIndex | None = None
+        for appt in history.appointments:
+            if appt.end > now:
+                continue
+            day = appt.start.astimezone(zone).date()
+            where = locate(day)
+            if not where:
+                continue
+            outcome = appt.outcome
+            if outcome is Outcome.SCHEDULED:
+                for i in where:
+                    tallies[i].needs_outcome += 1
+                continue
+            held = not (
+                outcome is Outcome.COUNSELOR_CANCELLED
+                or (outcome is Outcome.RESCHEDULED and appt.requested_by is Party.COUNSELOR)
+                or (outcome is Outcome.KEPT and appt.counselor_late_min > late_limit)
+            )
+            attended = outcome in _ATTENDANCE
+            kept = outcome is Outcome.KEPT
+            covered = False
+            if kept:
+                if checkins is None:
+                    checkins = CheckInIndex(history.checkins)
+                covered = checkins.covers(appt, day)
+            for i in where:
+                tally = tallies[i]
+                tally.due += 1
+                tally.held += held
+                tally.attendance_due += attended
+                tally.kept += kept
+                tally.with_checkin += covered
+        for commitment in history.commitments:
+            if commitment.status is CommitmentStatus.DROPPED:
+                for i in locate(commitment.due):
+                    tallies[i].dropped.add(commitment.id)
+                continue
+            done = commitment.status is CommitmentStatus.DONE
+            if done or commitment.due < today:
+                done_on = commitment.done_on
+                on_time = done and done_on is not None and done_on <= commitment.due
+                for i in locate(commitment.due):
+                    tallies[i].fell_due(commitment.owner, on_time)
+            for change in commitment.history:
+                if change.changed_on > change.old_due:  # the old date passed silently
+                    for i in locate(change.old_due):
+                        tallies[i].fell_due(commitment.owner, False)
+    return tallies
+
+
+def caseload_figures(
+    histories: Iterable[ClientHistory], window: Window, now: datetime, settings: Settings
+) -> Figures:
+    """The figures of a whole caseload over ``window``: the sum of every client's figures."""
+    return _tally(histories, [window], now, settings)[0].figures()
+
+
+def client_figures(
+    history: ClientHistory, window: Window, now: datetime, settings: Settings
+) -> Figures:
+    """One client's figures over ``window``."""
+    return caseload_figures((history,), window, now, settings)
+
+
+def weekly_figures(
+    histories: Iterable[ClientHistory],
+    weeks: Sequence[Window],
+    now: datetime,
+    settings: Settings,
+) -> list[Figures]:
+    """The caseload's figures for each of ``weeks``, in their order, from a single pass."""
+    return [tally.figures() for tally in _tally(histories, weeks, now, settings)]
+
+
+def streak_weeks(
+    histories: Iterable[ClientHistory],
+    now: datetime,
+    settings: Settings,
+    max_weeks: int = 104,
+) -> int:
+    """Consecutive weeks of perfect counselor reliability and follow-through (see module doc).
+
+    Looks back at most ``max_weeks`` complete weeks; the current week may add one more.
+    """
+    current = week_of(clinic_today(now, settings), settings.week_start)
+    weeks = weeks_back(current, max(max_weeks, 0) + 1)
+    figures = weekly_figures(histories, weeks, now, settings)
+    streak = 0
+    for week in reversed(figures[:-1]):
+        perfect = week.counselor_perfect
+        if perfect is None:  # nothing due: a vacation neither breaks nor extends the streak
+            continue
+        if not perfect:
+            break
+        streak += 1
+    if figures[-1].counselor_perfect:
+        streak += 1
+    return streak
+
+
+def sparkline(
+    values: Sequence[float | None], low: float | None = None, high: float | None = None
+) -> str:
+    """A one-line bar chart, one block per value; None (nothing due) is a blank.
+
+    ``low``/``high`` default to the smallest/largest value given; values outside are clamped.
+    When every value is the same (no range), each shows as a middle block.
+    """
+    present = [v for v in values if v is not None]
+    if not present:
+        return " " * len(values)
+    lo = min(present) if low is None else low
+    hi = max(present) if high is None else high
+    top = len(SPARK_BLOCKS) - 1
+    chars = []
+    for v in values:
+        if v is None:
+            chars.append(" ")
+        elif hi <= lo:
+            chars.append(SPARK_BLOCKS[top // 2])
+        else:
+            share = (min(max(v, lo), hi) - lo) / (hi - lo)
+            chars.append(SPARK_BLOCKS[int(share * top + 0.5)])
+    return "".join(chars)
