@@ -3,29 +3,35 @@
 Errors are one clear line on stderr and a non-zero exit code; a traceback never reaches the
 counselor (unexpected errors are written, without client data, to a private log).
 Textual is imported only when the app is opened, so the other commands start fast.
+Subcommands live in `caseload.commands`, one module each.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 from caseload import __version__
+from caseload.commands import MODULES
+from caseload.commands.common import CliError, now_from, session_from
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
 
 
-class CliError(Exception):
-    """An error to print as one line."""
+def _commands() -> dict[str, ModuleType]:
+    modules = [importlib.import_module(name) for name in MODULES]
+    return {module.NAME: module for module in modules}
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(commands: dict[str, ModuleType]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="caseload",
         description="A terminal caseload manager for addiction counselors.",
@@ -40,109 +46,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="open a fictional demo caseload, kept apart from real data")
     parser.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    demo = sub.add_parser("demo-data", help="write a fictional demo caseload to a database")
-    demo.add_argument("--clients", type=int, default=40)
-    demo.add_argument("--weeks", type=int, default=26)
-    demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--counselors", type=int, default=1)
-    demo.add_argument("--today", metavar="DATE", help="the day the history ends (default today)")
-
-    review = sub.add_parser("review", help="print the week's consistency figures and flags")
-    review.add_argument("--week", metavar="DATE",
-                        help="any day of the week to review (default this week)")
-    review.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    review.add_argument("--initials", action="store_true",
-                        help="show client initials instead of names")
-    review.add_argument("--names", action="store_true",
-                        help="markdown only: show full names (initials by default)")
+    for name, module in commands.items():
+        module.add_arguments(sub.add_parser(name, help=module.HELP,
+                                            description=module.__doc__))
     return parser
 
 
-def _now(args: argparse.Namespace) -> datetime | None:
-    if not args.now:
-        return None
-    try:
-        value = datetime.fromisoformat(args.now)
-    except ValueError as exc:
-        raise CliError(f"--now: not an ISO date-time: {args.now!r}") from exc
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _location(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from caseload.config import load_config
-    from caseload.store.db import Location, default_path
-
-    config = load_config()
-    url = args.database_url or config.database_url
-    if args.db is not None:
-        return Location(path=args.db), config
-    if url:
-        return Location(url=url), config
-    return Location(path=config.database_path or default_path()), config
-
-
-def _session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from caseload.services.session import open_session
-
-    location, config = _location(args)
-    fixed = _now(args)
-    clock = (lambda: fixed) if fixed else None
-    return open_session(location, config, clock=clock)
-
-
-def _parse_day(text: str, today: date, what: str) -> date:
-    from caseload.domain.dates import parse_date
-
-    try:
-        return parse_date(text, today)
-    except ValueError as exc:
-        raise CliError(f"{what}: {exc}") from exc
-
-
-def cmd_demo_data(args: argparse.Namespace) -> int:
-    from caseload import demo
-    from caseload.services.session import login_name
-    from caseload.store.db import open_database
-    from caseload.store.migrations import migrate
-
-    if args.db is None:
-        raise CliError("demo-data needs --db PATH (the demo is never written to your own "
-                       "database).")
-    for name in ("clients", "weeks", "counselors"):
-        if getattr(args, name) < 1:
-            raise CliError(f"--{name} must be at least 1.")
-    location, config = _location(args)
-    now = _now(args) or datetime.now(UTC)
-    local_today = now.astimezone(ZoneInfo(config.settings.timezone)).date()
-    today = _parse_day(args.today, local_today, "--today") if args.today else local_today
-    db = open_database(location)
-    migrate(db)
-    summary = demo.generate(clients=args.clients, weeks=args.weeks, seed=args.seed,
-                            counselors=args.counselors, today=today, login=login_name(),
-                            settings=config.settings)
-    print(f"Wrote a fictional caseload to {args.db}: {summary}")
-    return 0
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    from caseload.io import report
-    from caseload.services.review import week_report
-
-    session = _session(args)
-    day = _parse_day(args.week, session.today(), "--week") if args.week else None
-    data = week_report(session, day)
-    if args.format == "json":
-        out = report.to_json(data, use_initials=args.initials)
-    elif args.format == "markdown":
-        out = report.to_markdown(data, use_initials=not args.names)
-    else:
-        out = report.to_text(data, use_initials=args.initials)
-    sys.stdout.write(out if out.endswith("\n") else out + "\n")
-    return 0
-
-
-def cmd_app(args: argparse.Namespace) -> int:
+def open_app(args: argparse.Namespace) -> int:
+    """Open the terminal app on the counselor's caseload (or the demo caseload)."""
     from caseload.services.appointments import ensure_materialized
 
     if args.demo:
@@ -151,17 +62,13 @@ def cmd_app(args: argparse.Namespace) -> int:
         from caseload.services.session import login_name
 
         config = load_config()
-        fixed = _now(args)
-        today = (fixed or datetime.now(UTC)).astimezone(
+        today = (now_from(args) or datetime.now(UTC)).astimezone(
             ZoneInfo(config.settings.timezone)).date()
         args.db = demo.ensure_demo_database(today, login_name(), config.settings)
-    session = _session(args)
+    session = session_from(args)
     ensure_materialized(session)
-    try:
-        from caseload.tui.app import run_app
-    except ImportError:
-        print("The terminal app is not built yet; try `caseload review`.", file=sys.stderr)
-        return EXIT_ERROR
+    from caseload.tui.app import run_app
+
     return run_app(session)
 
 
@@ -189,13 +96,15 @@ def _private_log(exc: BaseException) -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `caseload` command."""
     os.umask(0o077)  # everything Caseload creates is private to its owner
-    args = _parser().parse_args(argv)
+    commands = _commands()
+    args = _parser(commands).parse_args(argv)
     from caseload.domain.records import NotFound, ValidationError
     from caseload.store.db import DatabaseError
 
-    commands = {"demo-data": cmd_demo_data, "review": cmd_review}
     try:
-        return commands.get(args.command or "", cmd_app)(args)
+        if args.command:
+            return int(commands[args.command].run(args))
+        return open_app(args)
     except (CliError, ValidationError, NotFound, DatabaseError) as exc:
         message = exc.args[0] if exc.args else str(exc)
         print(f"caseload: {message}", file=sys.stderr)
