@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
 from datetime import date, datetime
+from typing import Any
 
 from peewee import ModelSelect
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from peewee import Database, TextField
-from playhouse.migrate import SchemaMigrator, migrate as run_ops
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as run_ops
 
 from caseload.store import migrations
 from caseload.store.db import DatabaseError
