@@ -78,6 +78,28 @@ def binding_list(node: type[DOMNode] | DOMNode) -> list[Binding]:
     return found
 
 
+def command_classes(root: type[DOMNode]) -> list[type[DOMNode]]:
+    """`root` and every loaded screen or widget class of Caseload (for ids and binding checks)."""
+    found: list[type[DOMNode]] = [root]
+    pending: list[type[DOMNode]] = [DOMNode]
+    seen: set[type[DOMNode]] = set()
+    while pending:
+        cls = pending.pop()
+        for sub in cls.__subclasses__():
+            if sub in seen:
+                continue
+            seen.add(sub)
+            pending.append(sub)
+            if sub.__module__.startswith("caseload.tui.") and sub is not root:
+                found.append(sub)
+    return found
+
+
+def all_command_ids(root: type[DOMNode]) -> set[str]:
+    """Every command id declared by the app class and Caseload's loaded screens and widgets."""
+    return {b.id for cls in command_classes(root) for b in binding_list(cls) if b.id}
+
+
 @dataclass(frozen=True, slots=True)
 class HelpRow:
     """One line of the help screen."""
@@ -88,6 +110,7 @@ class HelpRow:
     scope: Scope
     id: str | None
     enabled: bool
+    action: str = ""
 
 
 def _scope(node: DOMNode) -> Scope:
@@ -121,7 +144,7 @@ def help_rows(screen: Screen[object]) -> list[HelpRow]:
     """
     rows = [HelpRow(screen.app.get_key_display(binding), binding.description,
                     binding.tooltip or binding.description, _scope(active.node), binding.id,
-                    active.enabled)
+                    active.enabled, binding.action)
             for active, binding in _described(screen.active_bindings)]
     order = {"screen": 0, "app": 1, "widget": 2}
     return sorted(rows, key=lambda row: order[row.scope])

@@ -1,12 +1,18 @@
-"""The counselor's own consistency this week, shown first on every screen.
+"""The counselor's own consistency this week, shown first on every screen, and the screen tabs.
 
-    Today  This week: kept 18 of 19 · followed through 7 of 9 · streak 3 weeks · ?2 need outcome
+    This week: kept 18 of 19 · followed through 7 of 9 · streak 3 weeks · ?2 need outcome
+    [1 Today]  2 Caseload  3 Commitments  › Alex Rivera
 
 The app owns the figures (`CaseloadApp.week_header`, a reactive holding a
 `services.overview.WeekHeader`); every `ConsistencyHeader` watches it, so one reload updates
 the header on every screen. After a write that changes the figures, a screen calls
-`refresh_header(self)`; a screen that has just loaded a snapshot can instead set
+`refresh_header(self)`; a screen that has just loaded a snapshot may instead set
 ``app.week_header = overview.week_header(session, snapshot)`` (on the UI thread).
+
+The second line names the screens reachable with one key (the keys are read from the active
+bindings, so a remapped key shows as remapped); the current one is in brackets, so it reads
+without colour. A screen that is not a tab (a client, a form) passes its own title, shown after
+"›". Never pass a client's name as the *terminal* title; inside the screen it is fine.
 """
 
 from __future__ import annotations
@@ -18,17 +24,33 @@ from textual.widget import Widget
 
 from caseload.services.overview import WeekHeader
 
+TABS = (("open_today", "Today"), ("open_caseload", "Caseload"),
+        ("open_commitments", "Commitments"))
+# Shown at the right of the tab line (not in the footer, which the screen's own keys fill).
+EXTRAS = (("show_help", "help"), ("command_palette", "commands"), ("quit", "quit"))
+
 
 def header_parts(header: WeekHeader | None) -> list[str]:
     """The header's phrases, most important first (narrow terminals drop from the end)."""
     if header is None:
-        return ["This week: loading…"]
+        return ["This week: …"]
     parts = [f"This week: {header.reliability.text('kept')}",
              header.follow_through.text("followed through"),
              f"streak {header.streak_weeks} week{'s' if header.streak_weeks != 1 else ''}"]
     if header.needs_outcome:
         parts.append(f"?{header.needs_outcome} need outcome")
     return parts
+
+
+def fit(parts: list[str], width: int, separator: str = " · ") -> str:
+    """Join as many whole phrases as fit in `width` (the first one always)."""
+    shown = parts[0]
+    for part in parts[1:]:
+        candidate = f"{shown}{separator}{part}"
+        if len(candidate) > width:
+            break
+        shown = candidate
+    return shown
 
 
 def refresh_header(node: DOMNode) -> None:
@@ -39,11 +61,11 @@ def refresh_header(node: DOMNode) -> None:
 
 
 class ConsistencyHeader(Widget):
-    """One line: the screen's name, then this week's reliability, follow-through and streak."""
+    """Two lines: this week's reliability, follow-through and streak; then the screen tabs."""
 
     DEFAULT_CSS = """
     ConsistencyHeader {
-        height: 1;
+        height: 2;
         width: 1fr;
     }
     """
@@ -59,23 +81,66 @@ class ConsistencyHeader(Widget):
         """Follow the app's figures when the app keeps them."""
         if "week_header" in getattr(type(self.app), "_reactives", {}):
             self.watch(self.app, "week_header", self._app_changed)
+        # Keys can change (a keymap, a focused widget): redraw the tab line when they do.
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        """Stop listening to the screen."""
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, _screen: object) -> None:
+        self.refresh()
 
     def _app_changed(self, header: WeekHeader | None) -> None:
         self.summary = header
 
-    def render(self) -> Text:
-        """Fit as many phrases as the width allows, never cutting one in half."""
-        width = self.size.width or 80
+    def tab_keys(self) -> dict[str, str]:
+        """The key shown for each tab's command, as currently bound."""
+        keys: dict[str, str] = {}
+        try:
+            active = self.screen.active_bindings
+        except Exception:  # not mounted on a screen yet
+            return keys
+        for item in active.values():
+            binding = item.binding
+            name = binding.id or (binding.action if binding.action == "command_palette" else "")
+            if name and name not in keys:
+                keys[name] = self.app.get_key_display(binding)
+        return keys
+
+    def tabs_text(self, width: int) -> Text:
+        """The tab line; the current screen in brackets (and bold)."""
+        keys = self.tab_keys()
         text = Text(no_wrap=True, overflow="ellipsis")
-        if self.title:
-            text.append(self.title, style="bold")
-            text.append("  ")
-        parts = header_parts(self.summary)
-        shown = parts[0]
-        for part in parts[1:]:
-            candidate = f"{shown} · {part}"
-            if len(text.plain) + len(candidate) > width:
+        titles = [title for _id, title in TABS]
+        for command_id, title in TABS:
+            if command_id not in keys:
+                continue
+            label = f"{keys[command_id]} {title}"
+            if title == self.title:
+                text.append(f"[{label}]", style="bold")
+            else:
+                text.append(f" {label} ")
+            text.append(" ")
+        if self.title and self.title not in titles:
+            text.append(f"› {self.title}", style="bold")
+        extras = [f"{keys[name]} {words}" for name, words in EXTRAS if name in keys]
+        while extras:
+            right = " · ".join(extras)
+            gap = width - len(text.plain) - len(right)
+            if gap >= 2:
+                text.append(" " * gap)
+                text.append(right, style="dim")
                 break
-            shown = candidate
-        text.append(shown)
+            extras.pop()
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+    def render(self) -> Text:
+        """The figures (as many whole phrases as fit), then the tabs."""
+        width = self.size.width or 80
+        text = Text(fit(header_parts(self.summary), width), no_wrap=True, overflow="ellipsis")
+        text.stylize("bold")
+        text.append("\n")
+        text.append_text(self.tabs_text(width))
         return text

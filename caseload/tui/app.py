@@ -1,0 +1,238 @@
+"""The Caseload terminal app: the session, the screens as modes, app-wide keys, safe defaults.
+
+Screens are the controllers; this module only wires them together:
+
+* modes: ``today`` (the default), ``caseload``, ``commitments``; each keeps its own stack, so a
+  client opened from Caseload is still there after a look at Today;
+* app-wide commands (`APP_COMMANDS`), remappable through ``[keys]`` in the config file;
+* `week_header`, the counselor's figures that every `ConsistencyHeader` shows;
+* hooks other screens call by action name (``app.open_client(3)``, ``app.add_commitment(3)``),
+  which import their screens lazily so each part works before the other lands.
+
+Nothing here writes screen content anywhere: Textual's screenshot command is left out of the
+palette and saving screenshots is refused; the devtools console is switched off; a crash shows
+the exception's type only, never a traceback with local values (client data).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from caseload.services import overview
+from caseload.services.overview import WeekHeader
+from caseload.services.session import Session
+from caseload.tui.commands import BindingCommands, Command, all_command_ids, bindings
+from caseload.tui.screens.caseload import CaseloadScreen
+from caseload.tui.screens.help import HelpScreen
+from caseload.tui.screens.today import TodayScreen
+from caseload.tui.workers import db_work, deliver
+
+APP_COMMANDS = (
+    # The screens' keys are shown in every screen's tab line, not in the footer.
+    Command("open_today", "1", "Today", show=False,
+            tooltip="Today's sessions and the outcomes to record"),
+    Command("open_caseload", "2", "Caseload", show=False,
+            tooltip="Every client: attendance, follow-through, alliance trend, flags"),
+    Command("open_commitments", "3", "Commitments", show=False,
+            tooltip="Open commitments, both directions, overdue first"),
+    # Help and Quit are shown at the right of the tab line.
+    Command("show_help", "f1,question_mark", "Help", key_display="F1", show=False,
+            tooltip="The keys of this screen"),
+    Command("quit", "q", "Quit", show=False,
+            tooltip="Leave Caseload (everything is already saved)"),
+)
+HIDDEN_SYSTEM_COMMANDS = frozenset({"Screenshot"})
+OPTIONAL_SCREENS = ("caseload.tui.screens.client", "caseload.tui.screens.client_form",
+                    "caseload.tui.screens.commitments", "caseload.tui.screens.commitment_form",
+                    "caseload.tui.screens.checkin")
+
+
+def _optional(module: str, name: str) -> Any | None:
+    """A class from a screen module that may not exist yet (another part of the app)."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _commitments_screen() -> Screen[Any]:
+    screen_class = _optional("caseload.tui.screens.commitments", "CommitmentsScreen")
+    if screen_class is None:
+        raise LookupError("no commitments screen")
+    screen: Screen[Any] = screen_class()
+    return screen
+
+
+class CaseloadApp(App[int]):
+    """Caseload for one counselor's session."""
+
+    TITLE = "Caseload"
+    SUB_TITLE = ""
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {BindingCommands}
+    MODES = {"today": TodayScreen, "caseload": CaseloadScreen,
+             "commitments": _commitments_screen}
+    DEFAULT_MODE = "today"
+    BINDINGS = bindings(*APP_COMMANDS)
+
+    week_header: reactive[WeekHeader | None] = reactive(None)
+
+    def __init__(self, session: Session, config_keys: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.config_keys = dict(config_keys or {})
+        # No devtools console or debug output: they would carry screen content elsewhere.
+        self.features = frozenset(f for f in self.features if f not in {"devtools", "debug"})
+        self.crash_type: str | None = None
+
+    def on_mount(self) -> None:
+        """Apply the user's key remaps and load this week's figures."""
+        self.apply_keys(self.config_keys)
+        self.refresh_header()
+
+    def apply_keys(self, keys: Mapping[str, str]) -> None:
+        """Remap commands by id (``[keys]`` in the config); unknown ids are reported, not fatal."""
+        if not keys:
+            return
+        for module in OPTIONAL_SCREENS:
+            _optional(module, "")  # import what exists, so its commands are known
+        known = all_command_ids(type(self))
+        unknown = sorted(set(keys) - known)
+        if unknown:
+            self.notify(f"Unknown command ids in [keys]: {', '.join(unknown)}",
+                        title="Config", severity="warning")
+        self.set_keymap({k: v for k, v in keys.items() if k in known})
+
+    # The consistency header ------------------------------------------------------------------
+
+    def refresh_header(self) -> None:
+        """Reload this week's figures for every `ConsistencyHeader`."""
+        self.load_header()
+
+    @db_work("app-header", verb="load")
+    def load_header(self) -> None:
+        """Read the snapshot and compute the week's header (worker thread)."""
+        snapshot = overview.load_snapshot(self.session)
+        deliver(self, self.show_header, overview.week_header(self.session, snapshot))
+
+    def show_header(self, header: WeekHeader) -> None:
+        """Set the figures every header shows (UI thread)."""
+        self.week_header = header
+
+    # Navigation ------------------------------------------------------------------------------
+
+    def action_open_today(self) -> None:
+        """Show Today."""
+        self.switch_mode("today")
+
+    def action_open_caseload(self) -> None:
+        """Show the Caseload list."""
+        self.switch_mode("caseload")
+
+    def action_open_commitments(self) -> None:
+        """Show the Commitments screen (when it is part of this build)."""
+        if _optional("caseload.tui.screens.commitments", "CommitmentsScreen") is None:
+            self.notify("The Commitments screen is not available yet.", severity="warning")
+            return
+        self.switch_mode("commitments")
+
+    def action_show_help(self) -> None:
+        """Show the keys of the current screen."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_open_client(self, client_id: int) -> None:
+        """Open one client's screen."""
+        screen_class = _optional("caseload.tui.screens.client", "ClientScreen")
+        if screen_class is None:
+            self.notify("The Client screen is not available yet.", severity="warning")
+            return
+        self.push_screen(screen_class(client_id))
+
+    def action_check_in(self, client_id: int, appointment_id: int | None = None) -> None:
+        """Open the check-in form for a client (and the session it belongs to)."""
+        screen_class = _optional("caseload.tui.screens.checkin", "CheckInScreen")
+        if screen_class is None:
+            self.notify("The Check-in screen is not available yet.", severity="warning")
+            return
+        self.push_screen(screen_class(client_id, appointment_id))
+
+    def action_add_client(self) -> None:
+        """Open the new-client form."""
+        form = _optional("caseload.tui.screens.client_form", "ClientFormScreen")
+        if form is None:
+            self.notify("Adding a client is not available yet in this build; "
+                        "`caseload --demo` opens a demo caseload.", severity="warning")
+            return
+        self.push_screen(form(), self._client_added)
+
+    def _client_added(self, result: object) -> None:
+        if result:
+            self.refresh_header()
+            reload = getattr(self.screen, "reload", None)
+            if callable(reload):
+                reload()
+
+    def action_add_commitment(self, client_id: int, text: str = "") -> None:
+        """Add a commitment for a client (the form belongs to the Commitments part)."""
+        form = _optional("caseload.tui.screens.commitment_form", "CommitmentFormScreen")
+        if form is None:
+            self.notify("Adding a commitment is not available yet.", severity="warning")
+            return
+        self.push_screen(form(client_id, text=text), self._commitment_added)
+
+    def _commitment_added(self, result: object) -> None:
+        if result:
+            self.refresh_header()
+
+    # Safety ----------------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's palette commands, without the screenshot (it writes client data to a file)."""
+        for command in super().get_system_commands(screen):
+            if command.title not in HIDDEN_SYSTEM_COMMANDS:
+                yield command
+
+    def save_screenshot(self, filename: str | None = None, path: str | None = None,
+                        time_format: str | None = None) -> str:
+        """Refused: a screenshot file would hold client data where others may read it."""
+        self.notify("Screenshots are switched off in Caseload.", severity="warning")
+        return ""
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Refused, like `save_screenshot`."""
+        self.save_screenshot()
+        return None
+
+    def _fatal_error(self) -> None:
+        """Exit after an unexpected error showing only its type.
+
+        Textual's default prints a traceback with local variables, which would put client data
+        on the terminal (and in any scrollback or session log).
+        """
+        error = self._exception
+        self.crash_type = type(error).__name__ if error is not None else "error"
+        self.bell()
+        self._exit_renderables.append(
+            Text(f"caseload: stopped after an unexpected error ({self.crash_type}). "
+                 "Everything saved before it is in the database."))
+        self._close_messages_no_wait()
+
+
+def run_app(session: Session, keys: Mapping[str, str] | None = None) -> int:
+    """Run the app until the counselor quits; returns the process exit code."""
+    app = CaseloadApp(session, keys)
+    app.run()
+    if app.crash_type is not None:
+        return 1
+    return app.return_code or 0

@@ -1,0 +1,304 @@
+"""Caseload: every client with attendance, follow-through both ways, alliance trend and flags.
+
+One worker reads a snapshot and computes every client's row (`services.overview.ClientRow`),
+active or not; filtering, sorting and showing inactive clients then happen in memory, and the
+table is only rebuilt when what it shows actually changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from caseload.domain.flags import flag_rank
+from caseload.domain.metrics import Ratio, sparkline
+from caseload.domain.records import ClientStatus
+from caseload.services import overview
+from caseload.services.overview import ClientRow, WeekHeader
+from caseload.tui.commands import Command, bindings
+from caseload.tui.widgets.header import ConsistencyHeader
+from caseload.tui.workers import db_work, deliver, session_of
+
+FILTER_DELAY = 0.15  # seconds of typing pause before the table is filtered
+SRS_RANGE = (0.0, 40.0)
+TREND_POINTS = 6
+
+CASELOAD_COMMANDS = (
+    Command("focus_filter", "slash", "Filter", key_display="/",
+            tooltip="Filter by name, record number or flag"),
+    Command("clear_filter", "escape", "Clear", show=False,
+            tooltip="Clear the filter and go back to the list"),
+    Command("next_sort", "s", "Sort", tooltip="Sort by the next column"),
+    Command("reverse_sort", "S", "Reverse", show=False, tooltip="Reverse the sort order"),
+    Command("toggle_inactive", "a", "All/active",
+            tooltip="Show or hide on-hold and discharged clients"),
+    Command("open_selected_client", "enter", "Open", tooltip="Open the highlighted client"),
+    Command("add_client", "plus", "Add client", action="app.add_client", key_display="+",
+            show=False, tooltip="Add a client to your caseload"),
+)
+
+
+def _ratio_key(r: Ratio) -> tuple[int, float]:
+    return (0, r.value) if r.value is not None else (1, 0.0)
+
+
+def _percent(r: Ratio) -> str:
+    return r.percent.replace(" %", "%")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One table column: its key, two-line heading, width, and how to show and sort a row."""
+
+    key: str
+    label: str
+    sublabel: str
+    show: Callable[[ClientRow, date], str | Text]
+    sort: Callable[[ClientRow], Any]
+    width: int | None = None
+    right: bool = False
+
+
+def _name(row: ClientRow, _today: date) -> Text:
+    text = Text(row.name, no_wrap=True, overflow="ellipsis")
+    if row.status is not ClientStatus.ACTIVE:
+        text.append(f" ({row.status.label})", style="italic")
+    return text
+
+
+def _alliance(row: ClientRow, _today: date) -> str:
+    if row.latest_alliance is None:
+        return "—"
+    trend = row.alliance_trend[-TREND_POINTS:]
+    return f"{row.latest_alliance:4.1f} {sparkline(trend, *SRS_RANGE)}"
+
+
+def _next(row: ClientRow, today: date) -> str:
+    if row.next_appointment is None:
+        return "none"
+    when = row.next_appointment
+    if when.date() == today:
+        return f"today {when:%H:%M}"
+    return f"{when:%a} {when.day} {when:%b}"
+
+
+def _flags(row: ClientRow, _today: date) -> str:
+    return " ".join(f.badge for f in row.flags) or "·"
+
+
+COLUMNS = (
+    Column("name", "Client", "", _name, lambda r: (r.name.lower(), r.id), width=18),
+    Column("attendance", "Attend", "12 wk", lambda r, _t: _percent(r.attendance),
+           lambda r: _ratio_key(r.attendance), right=True),
+    Column("you", "You", "f/thru", lambda r, _t: _percent(r.counselor_follow_through),
+           lambda r: _ratio_key(r.counselor_follow_through), right=True),
+    Column("them", "Client", "f/thru", lambda r, _t: _percent(r.client_follow_through),
+           lambda r: _ratio_key(r.client_follow_through), right=True),
+    Column("alliance", "SRS", "trend", _alliance,
+           lambda r: (r.latest_alliance is None, r.latest_alliance or 0.0)),
+    Column("next", "Next", "session", _next,
+           lambda r: (r.next_appointment is None,
+                      r.next_appointment.timestamp() if r.next_appointment else 0.0)),
+    Column("flags", "Flags", "", _flags, lambda r: flag_rank(r.flags) + (r.name.lower(),)),
+    Column("record", "Record", "number", lambda r, _t: r.record_number,
+           lambda r: r.record_number),
+)
+
+
+def matches(row: ClientRow, words: list[str]) -> bool:
+    """Whether every typed word is in the name, the record number or a flag badge/label."""
+    haystack = " ".join([row.name, row.record_number]
+                        + [f"{f.badge} {f.code.label}" for f in row.flags]).lower()
+    return all(word in haystack for word in words)
+
+
+class CaseloadScreen(Screen[None]):
+    """Every client at a glance; filter as you type, sort from the keyboard."""
+
+    SUB_TITLE = "Caseload"
+    BINDINGS = bindings(*CASELOAD_COMMANDS)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.all_rows: list[ClientRow] = []
+        self.shown_ids: tuple[int, ...] | None = None
+        self.sort_index = 0
+        self.sort_reverse = False
+        self.include_inactive = False
+        self.today: date | None = None
+        self._filter_timer: Any = None
+
+    def compose(self) -> ComposeResult:
+        """Header, the filter, the table, a count line, footer."""
+        yield ConsistencyHeader("Caseload", id="caseload-header")
+        yield Input(placeholder="/ filter: name, record number or flag", id="caseload-filter")
+        table: DataTable[str | Text] = DataTable(id="caseload-table", cursor_type="row",
+                                                 zebra_stripes=True, header_height=2)
+        yield table
+        yield Static("", id="caseload-count", classes="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Read the caseload; the table starts focused (the filter only on request)."""
+        self.query_one("#caseload-table", DataTable).focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        """Read again when shown: other screens may have changed figures or flags."""
+        if self.today is not None:
+            self.reload()
+
+    # Loading ---------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read every client's row again (in a worker)."""
+        self.load_caseload()
+
+    @db_work("caseload-load", verb="load")
+    def load_caseload(self) -> None:
+        """Worker: one snapshot, every client's row (active or not) and the header."""
+        session = session_of(self)
+        snapshot = overview.load_snapshot(session)
+        rows = overview.caseload_rows(session, snapshot, include_inactive=True)
+        header = overview.week_header(session, snapshot)
+        deliver(self, self.show_loaded, rows, header, snapshot.now.date())
+
+    def show_loaded(self, rows: list[ClientRow], header: WeekHeader, today: date) -> None:
+        """Keep the rows and redraw."""
+        if hasattr(self.app, "week_header"):
+            self.app.week_header = header  # type: ignore[attr-defined]
+        self.all_rows = rows
+        self.today = today
+        self.shown_ids = None  # the rows' contents changed: redraw even if the same clients
+        self.refresh_table()
+
+    # Showing ---------------------------------------------------------------------------------
+
+    def visible_rows(self) -> list[ClientRow]:
+        """The rows passing the status toggle and the filter, in the chosen order."""
+        words = self.query_one("#caseload-filter", Input).value.lower().split()
+        rows = [r for r in self.all_rows
+                if (self.include_inactive or r.status is ClientStatus.ACTIVE)
+                and matches(r, words)]
+        column = COLUMNS[self.sort_index]
+        rows.sort(key=column.sort, reverse=self.sort_reverse)
+        return rows
+
+    def refresh_table(self) -> None:
+        """Rebuild the table if the visible clients or their order changed."""
+        rows = self.visible_rows()
+        ids = tuple(r.id for r in rows)
+        self.update_count(len(rows))
+        if ids == self.shown_ids:
+            return
+        self.shown_ids = ids
+        table = self.query_one("#caseload-table", DataTable)
+        highlighted = self.current_client_id()
+        table.clear(columns=True)
+        for index, column in enumerate(COLUMNS):
+            mark = ""
+            if index == self.sort_index:
+                mark = "▼" if self.sort_reverse else "▲"
+            label = Text(f"{column.label}{mark}\n{column.sublabel}",
+                         justify="right" if column.right else "left")
+            table.add_column(label, key=column.key, width=column.width)
+        today = self.today or date.today()
+        for row in rows:
+            cells = [column.show(row, today) for column in COLUMNS]
+            table.add_row(*[Text(c, justify="right") if column.right and isinstance(c, str)
+                            else c for c, column in zip(cells, COLUMNS, strict=True)],
+                          key=str(row.id))
+        if highlighted is not None and highlighted in ids:
+            table.move_cursor(row=ids.index(highlighted))
+
+    def update_count(self, shown: int) -> None:
+        """The line under the table: how many clients, sorted how, what is hidden."""
+        active = sum(1 for r in self.all_rows if r.status is ClientStatus.ACTIVE)
+        inactive = len(self.all_rows) - active
+        column = COLUMNS[self.sort_index]
+        order = "descending" if self.sort_reverse else "ascending"
+        parts = [f"{shown} of {active + inactive if self.include_inactive else active} clients",
+                 f"sorted by {column.label.lower()} ({order})"]
+        if inactive and not self.include_inactive:
+            parts.append(f"{inactive} on hold/discharged hidden (a)")
+        if not self.all_rows and self.today is not None:
+            parts = ["No clients yet: press + to add one, or run caseload --demo."]
+        self.query_one("#caseload-count", Static).update(" · ".join(parts))
+
+    def current_client_id(self) -> int | None:
+        """The highlighted client's id."""
+        table = self.query_one("#caseload-table", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:  # the cursor is outside the refilled table
+            return None
+        return int(key) if key else None
+
+    # Filter ----------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#caseload-filter")
+    def _filter_changed(self, _event: Input.Changed) -> None:
+        # Wait for a pause in typing, so the table is not rebuilt on every keystroke.
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self.refresh_table)
+
+    @on(Input.Submitted, "#caseload-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.refresh_table()
+        self.query_one("#caseload-table", DataTable).focus()
+
+    def action_focus_filter(self) -> None:
+        """Put the cursor in the filter."""
+        self.query_one("#caseload-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        """Empty the filter and return to the list."""
+        field = self.query_one("#caseload-filter", Input)
+        field.value = ""
+        self.refresh_table()
+        self.query_one("#caseload-table", DataTable).focus()
+
+    # Sorting and the toggle ------------------------------------------------------------------
+
+    def action_next_sort(self) -> None:
+        """Sort by the next column."""
+        self.sort_index = (self.sort_index + 1) % len(COLUMNS)
+        self.sort_reverse = False
+        self.refresh_table()
+
+    def action_reverse_sort(self) -> None:
+        """Reverse the order."""
+        self.sort_reverse = not self.sort_reverse
+        self.refresh_table()
+
+    def action_toggle_inactive(self) -> None:
+        """Show or hide on-hold and discharged clients."""
+        self.include_inactive = not self.include_inactive
+        self.refresh_table()
+
+    # Opening a client ------------------------------------------------------------------------
+
+    async def action_open_selected_client(self) -> None:
+        """Open the highlighted client's screen."""
+        client_id = self.current_client_id()
+        if client_id is None:
+            self.notify("No client is highlighted.", severity="warning")
+            return
+        await self.app.run_action(f"open_client({client_id})")
+
+    @on(DataTable.RowSelected, "#caseload-table")
+    async def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        await self.action_open_selected_client()

@@ -1,0 +1,349 @@
+"""Today: past sessions still needing an outcome, then today's, one key per outcome.
+
+The table's rows are `services.overview.AppointmentRow` values. A key on the highlighted row
+starts a save worker; when it succeeds the screen reloads (rows and the week's header) from a
+fresh snapshot, so what is shown is always what is stored. On failure nothing changes on screen
+and the one failure handler (`workers.report_failure`) shows why.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from caseload.domain.dates import describe_datetime
+from caseload.domain.records import Outcome, Party
+from caseload.services import appointments, overview
+from caseload.services.overview import AppointmentRow, WeekHeader
+from caseload.tui.commands import Command, bindings
+from caseload.tui.late import describe_late, parse_late
+from caseload.tui.screens.modals import (
+    Choice,
+    ChoiceScreen,
+    TextPromptScreen,
+    datetime_preview,
+    parse_local_datetime,
+)
+from caseload.tui.widgets.header import ConsistencyHeader
+from caseload.tui.workers import WorkFailed, db_work, deliver, session_of
+
+RELOAD_SECONDS = 300  # sessions pass their end while the app is open: "needs outcome" moves
+
+OUTCOME_COMMANDS = (
+    Command("mark_kept", "k", "Kept", action="record('kept')",
+            tooltip="The session happened"),
+    Command("mark_no_show", "n", "No show", action="record('no_show')",
+            tooltip="The client did not come and gave no notice"),
+    Command("mark_late_cancel", "l", "Late cxl", action="record('late_cancel')",
+            tooltip="The client cancelled inside the notice window"),
+    Command("mark_client_cancelled", "c", "Client cxl", action="record('client_cancelled')",
+            tooltip="The client cancelled with notice"),
+    Command("mark_counselor_cancelled", "x", "I cxl", action="record('counselor_cancelled')",
+            tooltip="You or the clinic cancelled"),
+    Command("reschedule", "r", "Move", tooltip="Move the session to a new date and time"),
+    Command("late_minutes", "m", "Late min",
+            tooltip="Kept, with minutes late: 'client 5', 'counselor 10'"),
+)
+TODAY_COMMANDS = OUTCOME_COMMANDS + (
+    Command("open_row_client", "enter", "Client", show=False,
+            tooltip="Open the highlighted session's client"),
+    Command("check_in_row", "i", "Check-in", show=False,
+            tooltip="Record the client's check-in scores for the highlighted session"),
+    Command("commit_for_row", "o", "Commitment", show=False,
+            tooltip="Add a commitment (e.g. an outreach call) for the highlighted client"),
+    Command("add_client", "plus", "Add client", action="app.add_client", key_display="+",
+            show=False, tooltip="Add a client to your caseload"),
+    Command("reload_today", "ctrl+r", "Reload", show=False, tooltip="Read today again"),
+)
+
+GREETING = """\
+[b]Welcome to Caseload.[/b] Your caseload is empty.
+
+First, add your first client: press [b]+[/b].
+Their sessions, outcomes, commitments and check-ins then show up here.
+
+Just looking? Quit with [b]q[/b] and run [b]caseload --demo[/b] for a caseload of fictional clients.
+Keys for every screen: [b]F1[/b] (or [b]?[/b]); every command: [b]Ctrl+P[/b]."""
+
+NO_SESSIONS = "No sessions today, and nothing waiting for an outcome."
+
+
+def when_text(row: AppointmentRow, day: date) -> str:
+    """Today's rows show the time; older ones the day as well."""
+    if row.start.date() == day:
+        return f"{row.start:%H:%M}–{row.end:%H:%M}"
+    return f"{row.start:%a} {row.start.day} {row.start:%b} {row.start:%H:%M}"
+
+
+def outcome_text(row: AppointmentRow) -> Text:
+    """Symbol and word, so an outcome never depends on colour."""
+    if row.needs_outcome:
+        return Text("? needs outcome", style="bold")
+    text = Text(f"{row.outcome.symbol} {row.outcome.label}")
+    if row.outcome is Outcome.KEPT:
+        late = describe_late(row.client_late_min, row.counselor_late_min)
+        if late:
+            text.append(f" · {late}")
+    if row.outcome is Outcome.RESCHEDULED and row.requested_by is not None:
+        text.append(" by client" if row.requested_by is Party.CLIENT else " by you")
+    return text
+
+
+class TodayScreen(Screen[None]):
+    """The default screen: what happened today, recorded with one key per session."""
+
+    SUB_TITLE = "Today"
+    BINDINGS = bindings(*TODAY_COMMANDS)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, AppointmentRow] = {}
+        self.day: date | None = None
+
+    def compose(self) -> ComposeResult:
+        """Header, the day line, the sessions (or a greeting), footer."""
+        yield ConsistencyHeader("Today", id="today-header")
+        with Vertical(id="today-body"):
+            yield Static("", id="today-summary", classes="summary")
+            table: DataTable[str | Text] = DataTable(id="today-table", cursor_type="row",
+                                                     zebra_stripes=True)
+            yield table
+            yield Static(GREETING, id="today-empty", classes="greeting")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Set up the columns and read the day."""
+        table = self.query_one("#today-table", DataTable)
+        for label, key in (("When", "when"), ("Client", "client"), ("Record", "record"),
+                           ("Outcome", "outcome")):
+            table.add_column(label, key=key)
+        self.query_one("#today-empty").display = False
+        self.set_interval(RELOAD_SECONDS, self.reload)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        """Another screen may have changed things: read again when shown."""
+        if self.day is not None:
+            self.reload()
+
+    # Loading ---------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the sessions and the week's figures again (in a worker)."""
+        self.load_today()
+
+    @db_work("today-load", verb="load")
+    def load_today(self) -> None:
+        """Worker: one snapshot gives the rows and the header."""
+        session = session_of(self)
+        snapshot = overview.load_snapshot(session)
+        rows = overview.today_rows(session, snapshot)
+        header = overview.week_header(session, snapshot)
+        deliver(self, self.show_rows, rows, header, not snapshot.histories,
+                snapshot.now.date())
+
+    def show_rows(self, rows: list[AppointmentRow], header: WeekHeader, empty: bool,
+                  day: date) -> None:
+        """Fill the table, keeping the highlighted session highlighted."""
+        self.app_header(header)
+        self.day = day
+        table = self.query_one("#today-table", DataTable)
+        current = self.current_row()
+        cursor = table.cursor_row
+        self.rows = {str(r.id): r for r in rows}
+        table.clear()
+        for row in rows:
+            table.add_row(when_text(row, day), Text(row.client_name),
+                          Text(row.record_number), outcome_text(row), key=str(row.id))
+        if current is not None and str(current.id) in self.rows:
+            table.move_cursor(row=table.get_row_index(str(current.id)))
+        elif rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+        self.query_one("#today-empty").display = empty
+        table.display = not empty
+        self.query_one("#today-summary", Static).update(self.summary_text(rows, day, empty))
+
+    def app_header(self, header: WeekHeader) -> None:
+        """Share the freshly computed figures with every header."""
+        if hasattr(self.app, "week_header"):
+            self.app.week_header = header  # type: ignore[attr-defined]
+
+    @staticmethod
+    def summary_text(rows: list[AppointmentRow], day: date, empty: bool) -> str:
+        """The line above the table: the date and what is waiting."""
+        heading = f"{day:%A} {day.day} {day:%B} {day.year}"
+        if empty:
+            return heading
+        todays = sum(1 for r in rows if r.start.date() == day)
+        waiting = sum(1 for r in rows if r.needs_outcome)
+        parts = [heading, f"{todays} session{'s' if todays != 1 else ''} today"]
+        if waiting:
+            parts.append(f"? {waiting} need{'s' if waiting == 1 else ''} an outcome")
+        elif not rows:
+            return f"{heading} · {NO_SESSIONS}"
+        return " · ".join(parts)
+
+    @on(WorkFailed)
+    def _failed(self, event: WorkFailed) -> None:
+        # A stale record or a refused write: show what is stored now.
+        if event.group.startswith("today-save"):
+            self.reload()
+
+    # The highlighted row ---------------------------------------------------------------------
+
+    def current_row(self) -> AppointmentRow | None:
+        """The highlighted session, if any."""
+        table = self.query_one("#today-table", DataTable)
+        if not self.rows or table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:  # an out-of-range cursor while the table refills
+            return None
+        return self.rows.get(key or "")
+
+    def _row_or_hint(self) -> AppointmentRow | None:
+        row = self.current_row()
+        if row is None:
+            self.notify("No session is highlighted.", severity="warning")
+        return row
+
+    # Outcomes --------------------------------------------------------------------------------
+
+    def action_record(self, outcome: str) -> None:
+        """Record an outcome on the highlighted session."""
+        row = self._row_or_hint()
+        if row is not None:
+            self.save_outcome(row, Outcome(outcome))
+
+    @db_work("today-save")
+    def save_outcome(self, row: AppointmentRow, outcome: Outcome, client_late: int = 0,
+                     counselor_late: int = 0) -> None:
+        """Worker: write the outcome, then reload; suggest outreach after repeated no-shows."""
+        session = session_of(self)
+        appointments.record_outcome(session, row.id, outcome, client_late_min=client_late,
+                                    counselor_late_min=counselor_late)
+        streak = 0
+        if outcome is Outcome.NO_SHOW:
+            snapshot = overview.load_snapshot(session, client_ids=[row.client_id])
+            streak = no_show_streak(snapshot, row.client_id)
+        deliver(self, self.outcome_saved, row, outcome, streak)
+
+    def outcome_saved(self, row: AppointmentRow, outcome: Outcome, streak: int) -> None:
+        """Confirm briefly, reload, and suggest outreach after repeated no-shows."""
+        self.reload()
+        session = session_of(self)
+        if outcome is Outcome.NO_SHOW and streak >= session.settings.no_show_streak:
+            self.notify(f"{row.client_name}: {streak} no-shows in a row. Reach out? "
+                        "Press o to add a commitment for an outreach call.",
+                        title="Outreach", timeout=12)
+        else:
+            self.notify(f"{outcome.symbol} {outcome.label}", timeout=2)
+
+    def action_late_minutes(self) -> None:
+        """Ask for late minutes; saves the session as kept with them."""
+        row = self._row_or_hint()
+        if row is None:
+            return
+        current = (row.client_late_min, row.counselor_late_min)
+
+        def preview(text: str) -> str:
+            client, counselor = parse_late(text, current)
+            return f"kept · {describe_late(client, counselor) or 'nobody late'}"
+
+        def typed(text: str | None) -> None:
+            if text is not None:
+                client, counselor = parse_late(text, current)
+                self.save_outcome(row, Outcome.KEPT, client, counselor)
+
+        self.app.push_screen(TextPromptScreen(
+            f"Minutes late — {row.client_name}, {when_text(row, self.day or row.start.date())}",
+            "client 5  ·  counselor 10", preview), typed)
+
+    def action_reschedule(self) -> None:
+        """Ask for the new date and time and who asked, then move the session."""
+        row = self._row_or_hint()
+        if row is not None:
+            self.reschedule_dialog(row)
+
+    @work(exclusive=True, group="today-dialog")
+    async def reschedule_dialog(self, row: AppointmentRow) -> None:
+        """The two questions of a reschedule, one after the other."""
+        session = session_of(self)
+        text = await self.app.push_screen_wait(TextPromptScreen(
+            f"Move {row.client_name}'s session of {when_text(row, session.today())} to",
+            "fri 2pm · tomorrow 9:00 · 2026-12-04 14:30", datetime_preview(session)))
+        if text is None:
+            return
+        who = await self.app.push_screen_wait(ChoiceScreen(
+            "Who asked to move it?",
+            [Choice("c", "The client", Party.CLIENT),
+             Choice("m", "Me (counts against my reliability)", Party.COUNSELOR)]))
+        if who is None:
+            return
+        self.save_reschedule(row, parse_local_datetime(session, text), who)
+
+    @db_work("today-save-move")
+    def save_reschedule(self, row: AppointmentRow, new_start: datetime, who: Party) -> None:
+        """Worker: move the session."""
+        session = session_of(self)
+        _old, new = appointments.reschedule(session, row.id, new_start, who)
+        deliver(self, self.rescheduled, new.start)
+
+    def rescheduled(self, start: datetime) -> None:
+        """Confirm where the session went and reload."""
+        session = session_of(self)
+        where = describe_datetime(start.astimezone(session.tz), session.today())
+        self.notify(f"→ moved to {where}")
+        self.reload()
+
+    # Other screens ---------------------------------------------------------------------------
+
+    async def action_open_row_client(self) -> None:
+        """Open the highlighted session's client."""
+        row = self._row_or_hint()
+        if row is not None:
+            await self.app.run_action(f"open_client({row.client_id})")
+
+    @on(DataTable.RowSelected, "#today-table")
+    async def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        await self.action_open_row_client()
+
+    async def action_check_in_row(self) -> None:
+        """Record the check-in for the highlighted session."""
+        row = self._row_or_hint()
+        if row is not None:
+            await self.app.run_action(f"check_in({row.client_id}, {row.id})")
+
+    async def action_commit_for_row(self) -> None:
+        """Add a commitment for the highlighted client."""
+        row = self._row_or_hint()
+        if row is not None:
+            await self.app.run_action(f"add_commitment({row.client_id})")
+
+    def action_reload_today(self) -> None:
+        """Read today again."""
+        self.reload()
+
+
+def no_show_streak(snapshot: overview.Snapshot, client_id: int) -> int:
+    """How many of the client's latest attended-or-missed sessions in a row were no-shows."""
+    history = snapshot.history(client_id)
+    if history is None:
+        return 0
+    counted = [a for a in history.appointments
+               if a.outcome in (Outcome.KEPT, Outcome.NO_SHOW, Outcome.LATE_CANCEL)]
+    counted.sort(key=lambda a: a.start)
+    streak = 0
+    for appointment in reversed(counted):
+        if appointment.outcome is not Outcome.NO_SHOW:
+            break
+        streak += 1
+    return streak
