@@ -61,16 +61,24 @@ def ensure_venv() -> None:
 
 
 def run_tests(extra: list[str]) -> int:
-    """Lint, type-check and run the whole test suite; returns the exit code."""
-    steps: list[list[str | Path]] = [
-        [_bin("ruff"), "check", *[p for p in LINTED if (ROOT / p).exists()]],
-        [_bin("mypy")],
-        [_bin("python"), "-m", "pytest", *extra],
+    """Lint, type-check and run the whole test suite; returns the exit code.
+
+    With CASELOAD_TEST_POSTGRES_URL set (`.ci/run` starts a server and sets it), pytest runs a
+    second time with every test on PostgreSQL, except those marked sqlite_only.
+    """
+    steps: list[tuple[list[str | Path], dict[str, str]]] = [
+        ([_bin("ruff"), "check", *[p for p in LINTED if (ROOT / p).exists()]], {}),
+        ([_bin("mypy")], {}),
+        ([_bin("python"), "-m", "pytest", *extra], {"CASELOAD_TEST_BACKEND": "sqlite"}),
     ]
-    for step in steps:
-        print("$", " ".join(Path(str(s)).name if i == 0 else str(s) for i, s in enumerate(step)),
-              flush=True)
-        code = subprocess.run([str(s) for s in step], cwd=ROOT).returncode
+    if os.environ.get("CASELOAD_TEST_POSTGRES_URL"):
+        steps.append(([_bin("python"), "-m", "pytest", "-m", "not sqlite_only", *extra],
+                      {"CASELOAD_TEST_BACKEND": "postgres"}))
+    for step, env in steps:
+        shown = " ".join(Path(str(s)).name if i == 0 else str(s) for i, s in enumerate(step))
+        print("$", *[f"{k}={v}" for k, v in env.items()], shown, flush=True)
+        code = subprocess.run([str(s) for s in step], cwd=ROOT,
+                              env={**os.environ, **env}).returncode
         if code != 0:
             return code
     return 0

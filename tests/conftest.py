@@ -1,4 +1,10 @@
-"""Shared fixtures: a real SQLite file under tmp_path and a session with a pinned clock."""
+"""Shared fixtures: a real database and a session with a pinned clock.
+
+The database is a SQLite file under tmp_path, or, with CASELOAD_TEST_BACKEND=postgres, a fresh
+PostgreSQL database per test (tests/pg.py). Tests marked `sqlite_only` (pragmas, files, SQLite
+backups) are skipped on PostgreSQL; tests marked `postgres_only` (roles, row-level security) run
+only there.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +19,60 @@ from caseload.domain.records import Settings
 from caseload.services.session import Session, ensure_counselor
 from caseload.store.db import Location, close_database, open_database
 from caseload.store.migrations import migrate
+from tests import pg
 
 NY = ZoneInfo("America/New_York")
 # Friday 27 November 2026, 17:00 in the clinic's zone: the tests' "now".
 NOW = datetime(2026, 11, 27, 17, 0, tzinfo=NY)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: SQLite specifics; skipped on PostgreSQL")
+    config.addinivalue_line("markers", "postgres_only: needs CASELOAD_TEST_BACKEND=postgres")
+    if pg.ON_POSTGRES and not pg.ADMIN_URL:
+        raise pytest.UsageError("CASELOAD_TEST_BACKEND=postgres needs CASELOAD_TEST_POSTGRES_URL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if pg.ON_POSTGRES and item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.skip(reason="SQLite only"))
+        if not pg.ON_POSTGRES and item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.skip(reason="needs CASELOAD_TEST_BACKEND=postgres"))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if pg.ON_POSTGRES:
+        pg.drop_template()
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "data" / "caseload.db"
-    db = open_database(Location(path=path))
-    migrate(db)
-    yield path
+def db_location(tmp_path: Path) -> Iterator[Location]:
+    """Where the test's database is: a new SQLite file, or a new PostgreSQL database."""
+    if not pg.ON_POSTGRES:
+        yield Location(path=tmp_path / "data" / "caseload.db")
+        return
+    name = pg.fresh_database()
+    yield Location(url=pg.url_for(name))
     close_database()
+    pg.drop_database(name)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, db_location: Location) -> Iterator[Path]:
+    """The open, migrated test database; its file path (unused on PostgreSQL)."""
+    db = open_database(db_location)
+    migrate(db)
+    yield db_location.path or tmp_path / "data" / "caseload.db"
+    close_database()
+
+
+@pytest.fixture
+def db_args(db_path: Path, db_location: Location) -> list[str]:
+    """The `caseload` options that open the test database."""
+    if db_location.path is not None:
+        return ["--db", str(db_location.path)]
+    return ["--database-url", str(db_location.url)]
 
 
 @pytest.fixture

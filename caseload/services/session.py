@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from caseload.config import Config
 from caseload.domain.records import NotFound, Settings
-from caseload.store.db import Location, open_database
-from caseload.store.migrations import migrate
+from caseload.store import postgres
+from caseload.store.db import DatabaseError, Location, is_postgres, open_database
+from caseload.store.migrations import migrate, require_current
 from caseload.store.models import Counselor, database
 
 
@@ -55,6 +56,11 @@ def login_name() -> str:
         return os.environ.get("USER", "counselor")
 
 
+def current_login() -> str:
+    """Who is acting on the open database: the login role on PostgreSQL, else the OS login."""
+    return postgres.login(database.obj) if is_postgres() else login_name()
+
+
 def display_name_for(login: str) -> str:
     try:
         import pwd
@@ -76,16 +82,47 @@ def ensure_counselor(login: str, display_name: str | None = None) -> Counselor:
     return counselor
 
 
+def _clinic_login(login: str | None) -> tuple[str, bool]:
+    """On a clinic (PostgreSQL) database: the login role, and whether it may only read.
+
+    The counselor is the role the connection logged in as; a name given to the app cannot
+    change it. The schema is the administrator's to create and upgrade (`clinic init`).
+    """
+    db = database.obj
+    who = postgres.login(db)
+    if login is not None and login != who:
+        raise DatabaseError(f"On a clinic database you act as the role you log in as "
+                            f"({who}), not as '{login}'.")
+    require_current(db)
+    role = postgres.role_of(db)
+    if role is postgres.Role.NONE:
+        raise DatabaseError(f"The login {who} is not a counselor or supervisor in this clinic "
+                            f"database; its administrator runs `caseload clinic add-counselor "
+                            f"{who}`.")
+    if role is postgres.Role.SUPERVISOR and Counselor.get_or_none(Counselor.login == who) is None:
+        raise DatabaseError(f"The supervisor {who} has no counselor row yet; the "
+                            f"administrator runs `caseload clinic add-supervisor {who}`.")
+    return who, role is postgres.Role.SUPERVISOR
+
+
 def open_session(location: Location, config: Config | None = None, *, login: str | None = None,
                  clock: Callable[[], datetime] | None = None) -> Session:
-    """Open the database, bring its schema up to date, and start a session for `login`."""
+    """Open the database, bring its schema up to date, and start a session for `login`.
+
+    On PostgreSQL the login is the database role (`session_user`) and a supervisor's session
+    is read-only; the schema must already be current (see `caseload clinic init`).
+    """
     settings = config.settings if config else Settings()
     db = open_database(location)
-    migrate(db)
-    who = login or login_name()
+    read_only = False
+    if is_postgres():
+        who, read_only = _clinic_login(login)
+    else:
+        migrate(db)
+        who = login or login_name()
     counselor = ensure_counselor(who)
     return Session(actor=who, counselor_id=counselor.id, counselor_name=counselor.display_name,
-                   settings=settings, clock=clock or _utc_now)
+                   settings=settings, clock=clock or _utc_now, read_only=read_only)
 
 
 def session_for(login: str, settings: Settings | None = None,

@@ -3,19 +3,22 @@
 The default is one SQLite file per counselor under the user's data folder, created owner-only
 (folder 0700, file 0600) with WAL, foreign keys, a busy timeout and synchronous=FULL, so a
 committed write survives a crash or a power cut. A clinic database is given as a URL
-(`--database-url` or CASELOAD_DATABASE_URL) and opened through `playhouse.db_url`.
+(`--database-url` or CASELOAD_DATABASE_URL): `postgresql://` URLs are opened with psycopg 3
+(libpq reads the URL itself, so peer authentication over the local socket, passwords, `?host=`,
+`sslmode` and the rest work as in psql); other URLs go through `playhouse.db_url`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import Database, SqliteDatabase
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from playhouse import db_url
 
 from caseload.store.models import database
@@ -27,6 +30,9 @@ SQLITE_PRAGMAS: dict[str, object] = {
     "synchronous": 2,  # FULL
     "cache_size": -16_000,
 }
+
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class DatabaseError(Exception):
@@ -44,6 +50,10 @@ class Location:
     def is_sqlite(self) -> bool:
         return self.path is not None or (self.url or "").startswith("sqlite")
 
+    @property
+    def is_postgres(self) -> bool:
+        return self.path is None and (self.url or "").startswith(POSTGRES_SCHEMES)
+
     def describe(self) -> str:
         if self.path is not None:
             return str(self.path)
@@ -51,10 +61,13 @@ class Location:
 
 
 def _redact(url: str) -> str:
-    """Hide a password in a database URL before it is shown anywhere."""
+    """Hide a password in a database URL (user:password@ or ?password=) before it is shown."""
+    url = re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", url)
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
         creds, host = rest.rsplit("@", 1)
+        if "/" in creds:  # an '@' after the host, e.g. in the query: no credentials part
+            return url
         user = creds.split(":", 1)[0]
         return f"{scheme}://{user}:***@{host}" if ":" in creds else url
     return url
@@ -96,6 +109,28 @@ def check_permissions(path: Path) -> None:
             f"client records must be private. Fix it with: chmod 600 '{path}'")
 
 
+def postgres_database(url: str) -> PostgresqlDatabase:
+    """A PostgreSQL database for a `postgresql://` URL, always through psycopg 3.
+
+    The whole URL goes to libpq as the connection string (peewee passes it on as `conninfo`).
+    `prefer_psycopg3` matters when psycopg2 happens to be installed too.
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    return PostgresqlDatabase(url, prefer_psycopg3=True)
+
+
+def _connect_hint(location: Location, exc: Exception) -> str:
+    """One line saying why a clinic database cannot be reached, and what usually fixes it."""
+    text = " ".join(str(exc).split())
+    if "Peer authentication failed" in text:
+        return (f"{text}. Connect as your own login: ask the administrator to run "
+                "`caseload clinic add-counselor <your login>`.")
+    if "does not exist" in text and "database" in text:
+        return f"{text}. Ask the administrator to create it (README: Clinic setup)."
+    return text
+
+
 def open_database(location: Location, *, create: bool = True) -> Database:
     """Open (and bind the models to) the database at `location`."""
     if location.path is not None:
@@ -108,6 +143,8 @@ def open_database(location: Location, *, create: bool = True) -> Database:
             raise DatabaseError(f"Cannot open {path}: permission denied.") from exc
         db: Database = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS,
                                       check_same_thread=False)
+    elif location.is_postgres:
+        db = postgres_database(location.url or "")
     else:
         url = location.url or ""
         try:
@@ -120,7 +157,8 @@ def open_database(location: Location, *, create: bool = True) -> Database:
     try:
         db.connect(reuse_if_open=True)
     except Exception as exc:
-        raise DatabaseError(f"Cannot open the database {location.describe()}: {exc}") from exc
+        raise DatabaseError(f"Cannot open the database {location.describe()}: "
+                            f"{_connect_hint(location, exc)}") from exc
     return db
 
 
@@ -133,3 +171,7 @@ def close_database() -> None:
 
 def is_sqlite() -> bool:
     return isinstance(database.obj, SqliteDatabase)
+
+
+def is_postgres() -> bool:
+    return isinstance(database.obj, PostgresqlDatabase)

@@ -20,6 +20,7 @@ from peewee import Database, SqliteDatabase
 
 from caseload.store.db import DatabaseError, private_umask
 from caseload.store.models import MODELS, SchemaVersion
+from caseload.store.postgres import protect_audit
 
 
 def _create_v1(db: Database) -> None:
@@ -36,14 +37,7 @@ def _protect_audit(db: Database) -> None:
                 f"BEFORE {verb} ON audit_event "
                 "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END")
     else:
-        db.execute_sql(
-            "CREATE OR REPLACE FUNCTION caseload_audit_append_only() RETURNS trigger "
-            "LANGUAGE plpgsql AS $$ BEGIN "
-            "RAISE EXCEPTION 'the audit trail is append-only'; END $$")
-        db.execute_sql("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
-        db.execute_sql(
-            "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
-            "FOR EACH ROW EXECUTE FUNCTION caseload_audit_append_only()")
+        protect_audit(db)  # PostgreSQL: UPDATE, DELETE and TRUNCATE refused (store.postgres)
 
 
 # MIGRATIONS[i] brings a database to version i + 1.
@@ -65,6 +59,24 @@ def schema_version(db: Database) -> int:
     row = SchemaVersion.select(SchemaVersion.version).order_by(
         SchemaVersion.version.desc()).first()
     return row.version if row else 0
+
+
+def require_current(db: Database) -> None:
+    """Refuse a clinic database whose schema is missing or not this version's.
+
+    Counselors never change a clinic database's schema: its administrator creates and upgrades
+    it (with its roles and policies) by running `caseload clinic init`.
+    """
+    version = schema_version(db)
+    if version == 0:
+        raise DatabaseError("This clinic database is not set up yet: its administrator runs "
+                            "`caseload clinic init` (README: Clinic setup).")
+    if version < CURRENT_VERSION:
+        raise DatabaseError(
+            f"This clinic database has schema {version}; this Caseload needs "
+            f"{CURRENT_VERSION}. Its administrator upgrades it with `caseload clinic init`.")
+    if version > CURRENT_VERSION:
+        migrate(db)  # refuses, with the message about a newer Caseload
 
 
 def backup_before_upgrade(db: Database, version: int) -> Path | None:

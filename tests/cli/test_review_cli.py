@@ -12,7 +12,7 @@ import pytest
 from caseload.cli import main
 from caseload.domain.records import Instrument, Outcome, Party, Settings
 from caseload.services import appointments, checkins, clients, commitments
-from caseload.services.session import Session, ensure_counselor, login_name
+from caseload.services.session import Session, current_login, ensure_counselor
 from caseload.store.db import close_database
 from tests.conftest import NOW, NY
 
@@ -81,17 +81,19 @@ def build_small_caseload(s: Session) -> None:
 
 
 @pytest.fixture
-def small_db(db_path: Path) -> Path:
-    counselor = ensure_counselor(login_name(), "Dana Example")
-    s = Session(actor=login_name(), counselor_id=counselor.id, counselor_name="Dana Example",
+def small_db(db_args: list[str]) -> list[str]:
+    """The small caseload, owned by whoever the CLI will run as; the options that open it."""
+    login = current_login()
+    counselor = ensure_counselor(login, "Dana Example")
+    s = Session(actor=login, counselor_id=counselor.id, counselor_name="Dana Example",
                 settings=Settings(timezone="America/New_York"), clock=lambda: NOW)
     build_small_caseload(s)
     close_database()
-    return db_path
+    return db_args
 
 
-def run_review(db: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
-    code = main(["--db", str(db), "--now", NOW.isoformat(), "review", *extra])
+def run_review(db: list[str], capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    code = main([*db, "--now", NOW.isoformat(), "review", *extra])
     out = capsys.readouterr()
     assert code == 0, out.err
     return out.out
@@ -108,7 +110,7 @@ def ratio(n: int, d: int) -> dict[str, object]:
     return {"numerator": n, "denominator": d, "rate": round(n / d, 4) if d else None}
 
 
-def test_review_json_matches_the_hand_computed_figures(small_db: Path,
+def test_review_json_matches_the_hand_computed_figures(small_db: list[str],
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(run_review(small_db, capsys, "--format", "json"))
     assert data["week_start"] == "2026-11-23" and data["week_end"] == "2026-11-29"
@@ -132,7 +134,7 @@ def test_review_json_matches_the_hand_computed_figures(small_db: Path,
     assert all(f["reason"] and f["action"] for f in alex["flags"] + blake["flags"])
 
 
-def test_review_of_an_earlier_week(small_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_review_of_an_earlier_week(small_db: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(run_review(small_db, capsys, "--format", "json", "--week", "2026-11-17"))
     assert data["week_start"] == "2026-11-16"
     assert data["figures"]["counselor_reliability"] == ratio(1, 1)
@@ -140,7 +142,7 @@ def test_review_of_an_earlier_week(small_db: Path, capsys: pytest.CaptureFixture
     assert data["figures"]["client_attendance"] == ratio(0, 1)
 
 
-def test_review_text_and_markdown(small_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_review_text_and_markdown(small_db: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     text = run_review(small_db, capsys)
     assert "Counselor reliability" in text and "2/4 (50 %)" in text
     assert "Alex Moreno (CL-A)" in text
@@ -149,8 +151,9 @@ def test_review_text_and_markdown(small_db: Path, capsys: pytest.CaptureFixture[
     assert "A.M. (CL-A)" in markdown and "Alex Moreno" not in markdown
 
 
-def test_bad_week_is_one_clear_line(small_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["--db", str(small_db), "review", "--week", "13/01/2026"])
+def test_bad_week_is_one_clear_line(small_db: list[str],
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code = main([*small_db, "review", "--week", "13/01/2026"])
     err = capsys.readouterr().err
     assert code != 0
     assert err.startswith("caseload: --week:") and err.count("\n") == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -13,15 +14,38 @@ from caseload.store.models import database
 from tests.conftest import NY
 
 
+class _Statements(logging.Handler):
+    """Collects the SQL peewee sends (PostgreSQL has no trace callback like SQLite's)."""
+
+    def __init__(self, statements: list[str]) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements = statements
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if isinstance(record.msg, tuple) and record.msg:
+            self.statements.append(str(record.msg[0]))
+
+
 @contextmanager
 def counting() -> Iterator[list[str]]:
     statements: list[str] = []
     connection = database.obj.connection()
-    connection.set_trace_callback(statements.append)
+    if hasattr(connection, "set_trace_callback"):  # SQLite: every statement actually run
+        connection.set_trace_callback(statements.append)
+        try:
+            yield statements
+        finally:
+            connection.set_trace_callback(None)
+        return
+    logger = logging.getLogger("peewee")
+    handler, level = _Statements(statements), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
     try:
         yield statements
     finally:
-        connection.set_trace_callback(None)
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def add_clients(session: Session, first: int, count: int) -> None:
