@@ -78,6 +78,34 @@ def _settings_from(table: dict[str, object], base: Settings) -> Settings:
     return settings
 
 
+def system_zone() -> str:
+    """The machine's own IANA zone name (TZ, /etc/timezone or /etc/localtime), else UTC.
+
+    The clinic's zone defaults to the server's, so a clinic that never configures it still sees
+    local times; `timezone` in the config file or CASELOAD_TIMEZONE overrides it.
+    """
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except OSError:
+        pass
+    try:
+        target = str(Path("/etc/localtime").resolve())
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if not name or name.startswith("/"):
+            continue
+        try:
+            ZoneInfo(name)
+            return name
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return "UTC"
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the configuration; a missing file gives the defaults, a bad one a clear error."""
     path = path or config_path()
@@ -90,6 +118,7 @@ def load_config(path: Path | None = None) -> Config:
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
         raise ValidationError(f"[rules] in {path} must be a table.")
+    rules = {"timezone": system_zone(), **rules}
     if "timezone" in data:
         rules = {**rules, "timezone": data["timezone"]}
     env_tz = os.environ.get("CASELOAD_TIMEZONE")
