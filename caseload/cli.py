@@ -98,8 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # everything Caseload creates is private to its owner
     commands = _commands()
     args = _parser(commands).parse_args(argv)
+    from peewee import DatabaseError as PeeweeDatabaseError
+
     from caseload.domain.records import NotFound, ValidationError
-    from caseload.store.db import DatabaseError
+    from caseload.store.db import DatabaseError, refusal
 
     try:
         if args.command:
@@ -109,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         message = exc.args[0] if exc.args else str(exc)
         print(f"caseload: {message}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, CliError) else EXIT_ERROR
+    except PeeweeDatabaseError as exc:  # the driver's text may quote client data: not shown
+        print(f"caseload: {refusal(exc)}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

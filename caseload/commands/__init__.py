@@ -8,4 +8,6 @@ command, write its module and list it in MODULES.
 MODULES = (
     "caseload.commands.review",
     "caseload.commands.demo_data",
+    "caseload.commands.clinic",
+    "caseload.commands.audit",
 )

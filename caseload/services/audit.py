@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from peewee import Model
 
+from caseload.domain.records import ValidationError
 from caseload.services.session import Session
 from caseload.store.models import AuditEvent, Client
 
@@ -38,10 +39,20 @@ def _json(value: Any) -> str | None:
     return json.dumps(value, default=default, sort_keys=True, ensure_ascii=False)
 
 
+class ReadOnlySession(ValidationError):
+    """A read-only (supervisor) session tried to change something; nothing was saved."""
+
+
 def record(session: Session, action: str, entity: str, entity_id: int | None,
            client_id: int | None, before: dict[str, Any] | None,
            after: dict[str, Any] | None) -> None:
-    """Append one audit event; call inside the write's own transaction."""
+    """Append one audit event; call inside the write's own transaction.
+
+    Every write goes through here, so this is where a read-only session is stopped: raising
+    rolls the write's transaction back (the database refuses a supervisor's writes as well).
+    """
+    if session.read_only:
+        raise ReadOnlySession("You are signed in read-only (supervisor); nothing was saved.")
     AuditEvent.create(at=session.clock().astimezone(UTC), actor=session.actor, action=action,
                       entity=entity, entity_id=entity_id, client_id=client_id,
                       before=_json(before), after=_json(after))
@@ -62,16 +73,23 @@ class AuditView:
 
 def events(session: Session, *, client_id: int | None = None, since: date | None = None,
            limit: int | None = None) -> list[AuditView]:
-    """Audit events for this counselor's clients (or one client), oldest first."""
+    """Audit events of this counselor's clients (or one of them), oldest first.
+
+    Events about no client (e.g. a counselor row) are included when this login made them. A
+    client transferred away takes its events along, as on a clinic database's policies.
+    `since` is a day in the clinic's zone.
+    """
     query = AuditEvent.select().order_by(AuditEvent.id)
+    own = Client.select(Client.id).where(Client.counselor == session.counselor_id)
     if client_id is not None:
-        query = query.where(AuditEvent.client_id == client_id)
+        query = query.where((AuditEvent.client_id == client_id)
+                            & AuditEvent.client_id.in_(own))
     else:
-        own = Client.select(Client.id).where(Client.counselor == session.counselor_id)
-        query = query.where(AuditEvent.client_id.in_(own) | (AuditEvent.actor == session.actor))
+        query = query.where(AuditEvent.client_id.in_(own)
+                            | (AuditEvent.client_id.is_null()
+                               & (AuditEvent.actor == session.actor)))
     if since is not None:
-        query = query.where(AuditEvent.at >= datetime(since.year, since.month, since.day,
-                                                      tzinfo=UTC))
+        query = query.where(AuditEvent.at >= datetime.combine(since, time(), session.tz))
     if limit is not None:
         query = query.limit(limit)
     return [AuditView(e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.client_id,

@@ -65,7 +65,12 @@ def add_client(session: Session, name: str, record_number: str, intake: date | N
                                    cadence_days=_cadence(cadence_days),
                                    created_at=session.clock().astimezone(UTC))
         except IntegrityError as exc:
-            raise ValidationError(f"Could not add the client: {exc}") from exc
+            # The driver's text quotes the values (client data): say what happened instead.
+            # On a clinic database another counselor's record number is invisible to the check
+            # above, so a clash shows up here.
+            raise ValidationError(f"Could not add the client: record number {record_number} "
+                                  "may already be in use in this clinic.",
+                                  field="record_number") from exc
         audit.record(session, "add", "client", client.id, client.id, None,
                      audit.snapshot(client))
     return _fact(client)

@@ -131,6 +131,27 @@ def _connect_hint(location: Location, exc: Exception) -> str:
     return text
 
 
+def refusal(exc: BaseException) -> str:
+    """What a database error means, in one line that never quotes the values involved.
+
+    Driver messages quote values ("Key (record_number)=(CL-1042) already exists"), so they must
+    not reach the terminal or a log; the class of the error and its SQLSTATE say enough.
+    """
+    from peewee import IntegrityError, OperationalError
+
+    orig = getattr(exc, "orig", exc)
+    state = str(getattr(orig, "sqlstate", "") or "")
+    if state == "42501":
+        return ("The database refused: your role may not make this change (a supervisor "
+                "only reads; a counselor changes only their own clients). Nothing was saved.")
+    if isinstance(exc, IntegrityError) or state.startswith("23"):
+        return ("The database refused a value that breaks one of its rules (a duplicate, a "
+                "missing record or a value out of range). Nothing was saved.")
+    if isinstance(exc, OperationalError) or state.startswith("08"):
+        return "The database could not be reached, or was busy; nothing was saved. Try again."
+    return f"The database refused the operation ({type(exc).__name__}); nothing was saved."
+
+
 def open_database(location: Location, *, create: bool = True) -> Database:
     """Open (and bind the models to) the database at `location`."""
     if location.path is not None:

@@ -67,7 +67,7 @@ def check_role_name(name: str) -> str:
         raise DatabaseError(
             f"'{name}' is not a usable login name (letters, digits, '_', '.', '-'; "
             "at most 63 characters; not starting with a digit).")
-    if name.lower().startswith(("pg_", "caseload_")):
+    if name.lower().startswith("pg_") or name in (COUNSELOR_GROUP, SUPERVISOR_GROUP):
         raise DatabaseError(f"'{name}' is a reserved role name.")
     return name
 
