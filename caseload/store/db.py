@@ -29,6 +29,7 @@ SQLITE_PRAGMAS: dict[str, object] = {
     "busy_timeout": 10_000,
     "synchronous": 2,  # FULL
     "cache_size": -16_000,
+    "temp_store": 2,  # MEMORY: large sorts never spill client data into temporary files
 }
 
 
@@ -101,12 +102,19 @@ def ensure_private_file(path: Path) -> None:
 
 
 def check_permissions(path: Path) -> None:
-    """Refuse a database file that other users on this machine could read or change."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise DatabaseError(
-            f"{path} can be read by other users (mode {mode:o}); "
-            f"client records must be private. Fix it with: chmod 600 '{path}'")
+    """Refuse a database file (or its WAL and shared-memory files) others could read or change.
+
+    SQLite gives the -wal and -shm files the database file's own mode, so a private database
+    keeps them private; one left readable (copied in, or made by another tool) is refused too.
+    """
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file is not path and not file.exists():
+            continue
+        mode = stat.S_IMODE(file.stat().st_mode)
+        if mode & 0o077:
+            raise DatabaseError(
+                f"{file} can be read by other users (mode {mode:o}); "
+                f"client records must be private. Fix it with: chmod 600 '{file}'")
 
 
 def postgres_database(url: str) -> PostgresqlDatabase:
