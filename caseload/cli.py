@@ -42,6 +42,10 @@ def _parser(commands: dict[str, ModuleType]) -> argparse.ArgumentParser:
     parser.add_argument("--database-url", metavar="URL",
                         help="a clinic database URL, e.g. postgresql:///caseload "
                              "(also CASELOAD_DATABASE_URL)")
+    parser.add_argument("--encrypted", action="store_true",
+                        help="the SQLite file is encrypted (SQLCipher): asks for its passphrase "
+                             "(also `encrypted = true` in the config; `caseload encrypt` "
+                             "converts a database)")
     parser.add_argument("--demo", action="store_true",
                         help="open a fictional demo caseload, kept apart from real data")
     parser.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)

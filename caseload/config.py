@@ -4,6 +4,7 @@ Read from `$CASELOAD_CONFIG`, else `<user config dir>/caseload/config.toml`. Eve
 optional. Example:
 
     database_url = "postgresql:///caseload"   # a clinic database (else the SQLite file)
+    encrypted = true                          # the SQLite file is SQLCipher (asks a passphrase)
     timezone = "America/Chicago"
 
     [rules]
@@ -38,6 +39,7 @@ class Config:
     database_path: Path | None = None
     keys: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
+    encrypted: bool = False
 
 
 def config_path() -> Path:
@@ -130,10 +132,14 @@ def load_config(path: Path | None = None) -> Config:
         raise ValidationError(f"[keys] in {path} must map action ids to key names.")
     url = os.environ.get("CASELOAD_DATABASE_URL") or data.get("database_url")
     db_path = data.get("database_path")
+    encrypted = data.get("encrypted", False)
+    if not isinstance(encrypted, bool):
+        raise ValidationError(f"encrypted in {path} must be true or false.")
     return Config(
         settings=settings,
         database_url=str(url) if url else None,
         database_path=Path(str(db_path)).expanduser() if db_path else None,
         keys={str(k): str(v) for k, v in keys.items()},
         source=path if path.exists() else None,
+        encrypted=encrypted,
     )

@@ -10,4 +10,5 @@ MODULES = (
     "caseload.commands.demo_data",
     "caseload.commands.clinic",
     "caseload.commands.audit",
+    "caseload.commands.encrypt",
 )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,18 +30,63 @@ def now_from(args: argparse.Namespace) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+PASSPHRASE_ENV = "CASELOAD_PASSPHRASE"
+
+
+def ask_passphrase(path: Path, *, new: bool = False) -> str:
+    """The passphrase of an encrypted database, asked for without echo.
+
+    Never taken from the command line (other users can read it in `ps`). For tests and scripts
+    only, CASELOAD_PASSPHRASE is used when set.
+    """
+    import getpass
+
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise CliError(f"The passphrase for {path} is asked for in a terminal "
+                       f"(scripts: set {PASSPHRASE_ENV}).")
+    try:
+        first = getpass.getpass(f"{'New passphrase' if new else 'Passphrase'} for {path}: ")
+        if new:
+            if len(first) < 12:
+                raise CliError("Use a passphrase of at least 12 characters.")
+            if getpass.getpass("Again: ") != first:
+                raise CliError("The two passphrases differ; nothing was changed.")
+    except EOFError as exc:
+        raise CliError("No passphrase given.") from exc
+    if not first:
+        raise CliError("No passphrase given.")
+    return first
+
+
 def location_from(args: argparse.Namespace) -> tuple[Location, Config]:
-    """Where the database is: --db, else --database-url / CASELOAD_DATABASE_URL / config."""
+    """Where the database is: --db, else --database-url / CASELOAD_DATABASE_URL / config.
+
+    With --encrypted (or `encrypted = true` in the config) a SQLite file is opened with
+    SQLCipher, and its passphrase is asked for once per run.
+    """
+    cached = getattr(args, "_location", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     from caseload.config import load_config
     from caseload.store.db import Location, default_path
 
     config = load_config()
     url = getattr(args, "database_url", None) or config.database_url
     if getattr(args, "db", None) is not None:
-        return Location(path=args.db), config
-    if url:
-        return Location(url=url), config
-    return Location(path=config.database_path or default_path()), config
+        location = Location(path=args.db)
+    elif url:
+        location = Location(url=url)
+    else:
+        location = Location(path=config.database_path or default_path())
+    encrypted = getattr(args, "encrypted", False) or getattr(config, "encrypted", False)
+    if encrypted and location.path is not None and not getattr(args, "demo", False):
+        location = Location(path=location.path,
+                            passphrase=ask_passphrase(location.path.expanduser()))
+    args._location = (location, config)
+    return location, config
 
 
 def session_from(args: argparse.Namespace) -> Session:

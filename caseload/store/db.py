@@ -15,7 +15,7 @@ import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
@@ -42,10 +42,12 @@ class DatabaseError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where a database is: a SQLite path or a URL."""
+    """Where a database is: a SQLite path or a URL; a passphrase for an encrypted file."""
 
     path: Path | None = None
     url: str | None = None
+    # Set for a SQLCipher file (store.cipher); never shown, never compared.
+    passphrase: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -170,8 +172,17 @@ def open_database(location: Location, *, create: bool = True) -> Database:
             ensure_private_file(path)
         except PermissionError as exc:
             raise DatabaseError(f"Cannot open {path}: permission denied.") from exc
-        db: Database = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS,
-                                      check_same_thread=False)
+        from caseload.store import cipher
+
+        if location.passphrase is not None:
+            db: Database = cipher.open_encrypted(path, location.passphrase)
+            database.initialize(db)
+            cipher.connect_checked(db, path)
+            return db
+        if cipher.is_encrypted(path):
+            raise DatabaseError(f"{path} is encrypted: open it with --encrypted "
+                                "(or `encrypted = true` in the config file).")
+        db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False)
     elif location.is_postgres:
         db = postgres_database(location.url or "")
     else:
