@@ -8,7 +8,7 @@ import sys
 from caseload.commands.common import parse_day, session_from
 
 NAME = "review"
-HELP = "print the week's consistency figures and flags"
+HELP = "print the week's consistency figures and flags (markdown: the supervision report)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,15 +24,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from caseload.io import report
     from caseload.services.review import week_report
+    from caseload.services.weekly_review import TREND_WEEKS, review_for_week
 
     session = session_from(args)
     day = parse_day(args.week, session.today(), "--week") if args.week else None
-    data = week_report(session, day)
-    if args.format == "json":
+    if args.format == "markdown":  # the supervision report: 12 weeks, and the saved review
+        data = week_report(session, day, history_weeks=TREND_WEEKS - 1)
+        saved = review_for_week(session, data.week.start)
+        out = report.to_markdown(data, use_initials=not args.names, review=saved)
+    elif args.format == "json":
+        data = week_report(session, day)
         out = report.to_json(data, use_initials=args.initials)
-    elif args.format == "markdown":
-        out = report.to_markdown(data, use_initials=not args.names)
     else:
-        out = report.to_text(data, use_initials=args.initials)
+        out = report.to_text(week_report(session, day), use_initials=args.initials)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return 0

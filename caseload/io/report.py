@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from caseload.domain.metrics import Figures, Ratio
+from caseload.domain.metrics import Figures, Ratio, Window
 from caseload.domain.text import initials
 from caseload.services.review import ClientReview, WeekReport
+from caseload.services.review_record import ReviewSummary, figure_sparkline
 
 FIGURE_NAMES = (
     ("counselor_reliability", "Counselor reliability"),
@@ -77,23 +80,70 @@ def to_text(report: WeekReport, *, use_initials: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_markdown(report: WeekReport, *, use_initials: bool = True) -> str:
-    """A supervision report: figures, the previous weeks, flagged clients (initials by default)."""
+def _sparklines(weeks: Sequence[tuple[Window, Figures]]) -> list[str]:
+    return [f"- {label}: `{figure_sparkline(weeks, key)}`" for key, label in FIGURE_NAMES]
+
+
+def to_markdown(report: WeekReport, *, use_initials: bool = True,
+                review: ReviewSummary | None = None) -> str:
+    """A supervision report: figures beside the previous four weeks, the trend over every week of
+    `report.history` (12 in all from `caseload review`), flagged clients (initials by default)
+    with the focus set for them, and the decisions taken in the week's saved review, if any."""
     week_end = report.week.end - timedelta(days=1)
+    previous = report.history[-4:]
     out = [f"# Weekly review: {report.week.start.isoformat()} to {week_end.isoformat()}", "",
            f"Counselor: {report.counselor}", "", "## Consistency", "",
            "| figure | this week | " + " | ".join(
-               f"{w.start:%d %b}" for w, _ in report.history) + " |",
-           "|---|---|" + "---|" * len(report.history)]
+               f"{w.start:%d %b}" for w, _ in previous) + " |",
+           "|---|---|" + "---|" * len(previous)]
     for key, label in FIGURE_NAMES:
-        cells = [_fmt(getattr(f, key)) for _, f in report.history]
+        cells = [_fmt(getattr(f, key)) for _, f in previous]
         out.append(f"| {label} | {_fmt(getattr(report.figures, key))} | "
                    + " | ".join(cells) + " |")
-    out += ["", f"Streak: {report.streak_weeks} weeks.", "", "## Flagged clients", ""]
+    out += ["", f"Streak: {report.streak_weeks} weeks."]
+    weeks = [*report.history, (report.week, report.figures)]
+    out += ["", f"## Trend, last {len(weeks)} weeks", "", *_sparklines(weeks), "",
+            "| week of | " + " | ".join(label for _, label in FIGURE_NAMES) + " |",
+            "|---|" + "---|" * len(FIGURE_NAMES)]
+    out += [f"| {w.start.isoformat()} | " + " | ".join(
+        _fmt(getattr(f, key)) for key, _ in FIGURE_NAMES) + " |" for w, f in weeks]
+    out += ["", "## Flagged clients", ""]
+    focus = {c.client_id: c.focus for c in review.clients} if review is not None else {}
     if not report.flagged:
         out.append("None.")
     for c in report.flagged:
         out.append(f"### {_name(c, use_initials)} ({c.client.record_number})")
         out += [f"- **{f.code.value}**: {f.reason} Suggested: {f.action}" for f in c.flags]
+        if focus.get(c.client.id):
+            out.append(f"- Focus for next week: {focus[c.client.id]}")
         out.append("")
+    out += ["## Decisions taken", ""]
+    if review is None:
+        out.append("No review of this week has been saved yet.")
+    else:
+        out.append(f"Reviewed {review.reviewed} of {len(review.clients)} flagged clients; "
+                   f"{review.outcomes_recorded} outcomes recorded.")
+        out.append("")
+        for d in review.decisions:
+            who = initials(d.client_name) if use_initials else d.client_name
+            out.append(f"- {who} ({d.record_number}): {d.text}" if d.client_name
+                       else f"- {d.text}")
+        if not review.decisions:
+            out.append("- Nothing was changed during the review.")
     return "\n".join(out).rstrip() + "\n"
+
+
+def report_path(week: Window, folder: Path | None = None) -> Path:
+    """Where the app writes a week's supervision report: the user's data folder, "reports"."""
+    if folder is None:
+        import platformdirs
+
+        folder = platformdirs.user_data_path("caseload") / "reports"
+    return folder / f"review-{week.start.isoformat()}.md"
+
+
+def export_markdown(text: str, week: Window, folder: Path | None = None) -> Path:
+    """Write a supervision report owner-only (0600, folder 0700); returns where it went."""
+    from caseload.io.files import write_private
+
+    return write_private(report_path(week, folder), text.encode("utf-8"))

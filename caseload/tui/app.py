@@ -42,6 +42,9 @@ APP_COMMANDS = (
             tooltip="Every client: attendance, follow-through, alliance trend, flags"),
     Command("open_commitments", "3", "Commitments", show=False,
             tooltip="Open commitments, both directions, overdue first"),
+    Command("open_review", "w", "Review", show=False,
+            tooltip="The weekly review: get clear, get current, look ahead, summary "
+                    "(resumes where you stopped)"),
     # Help and Quit are shown at the right of the tab line.
     Command("show_help", "f1,question_mark", "Help", key_display="F1", show=False,
             tooltip="The keys of this screen"),
@@ -51,7 +54,7 @@ APP_COMMANDS = (
 HIDDEN_SYSTEM_COMMANDS = frozenset({"Screenshot"})
 OPTIONAL_SCREENS = ("caseload.tui.screens.client", "caseload.tui.screens.client_form",
                     "caseload.tui.screens.commitments", "caseload.tui.screens.commitment_form",
-                    "caseload.tui.screens.checkin")
+                    "caseload.tui.screens.checkin", "caseload.tui.screens.review")
 
 
 def _optional(module: str, name: str) -> Any | None:
@@ -143,6 +146,15 @@ class CaseloadApp(App[int]):
             self.notify("The Commitments screen is not available yet.", severity="warning")
             return
         self.switch_mode("commitments")
+
+    def action_open_review(self) -> None:
+        """Start or resume this week's review (one key from anywhere)."""
+        review_screen = _optional("caseload.tui.screens.review", "ReviewScreen")
+        if review_screen is None:
+            self.notify("The weekly review is not available yet.", severity="warning")
+            return
+        if not any(isinstance(s, review_screen) for s in self.screen_stack):
+            self.push_screen(review_screen())
 
     def action_show_help(self) -> None:
         """Show the keys of the current screen."""
