@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from caseload import __version__
 from caseload.commands import MODULES
+from caseload.commands.backup import daily_on_start
 from caseload.commands.common import CliError, now_from, session_from
 
 EXIT_USAGE = 2
@@ -70,6 +71,7 @@ def open_app(args: argparse.Namespace) -> int:
             ZoneInfo(config.settings.timezone)).date()
         args.db = demo.ensure_demo_database(today, login_name(), config.settings)
     session = session_from(args)
+    daily_on_start(args, session.today())
     ensure_materialized(session)
     from caseload.tui.app import run_app
 

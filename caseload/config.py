@@ -5,6 +5,8 @@ optional. Example:
 
     database_url = "postgresql:///caseload"   # a clinic database (else the SQLite file)
     encrypted = true                          # the SQLite file is SQLCipher (asks a passphrase)
+    backup_keep = 14                          # daily backups kept (0: none)
+    backup_dir = "~/caseload-backups"         # default: backups/ beside the database
     timezone = "America/Chicago"
 
     [rules]
@@ -40,6 +42,8 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
     encrypted: bool = False
+    backup_keep: int = 14
+    backup_dir: Path | None = None
 
 
 def config_path() -> Path:
@@ -135,6 +139,9 @@ def load_config(path: Path | None = None) -> Config:
     encrypted = data.get("encrypted", False)
     if not isinstance(encrypted, bool):
         raise ValidationError(f"encrypted in {path} must be true or false.")
+    keep, backup_dir = data.get("backup_keep", 14), data.get("backup_dir")
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
+        raise ValidationError(f"backup_keep in {path} must be a whole number (0: no backups).")
     return Config(
         settings=settings,
         database_url=str(url) if url else None,
@@ -142,4 +149,6 @@ def load_config(path: Path | None = None) -> Config:
         keys={str(k): str(v) for k, v in keys.items()},
         source=path if path.exists() else None,
         encrypted=encrypted,
+        backup_keep=keep,
+        backup_dir=Path(str(backup_dir)).expanduser() if backup_dir else None,
     )

@@ -11,4 +11,9 @@ MODULES = (
     "caseload.commands.clinic",
     "caseload.commands.audit",
     "caseload.commands.encrypt",
+    "caseload.commands.importer",
+    "caseload.commands.export",
+    "caseload.commands.backup",
+    "caseload.commands.restore",
+    "caseload.commands.doctor",
 )

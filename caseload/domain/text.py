@@ -30,6 +30,14 @@ def clean_line(text: str | None, what: str, *, max_len: int = 200,
     return value
 
 
+def quote(text: str, limit: int = 40) -> str:
+    """Quote text for a message: control characters escaped, cut to `limit` characters."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(shown) > limit:
+        shown = shown[: limit - 1] + "…"
+    return f"'{shown}'"
+
+
 def initials(name: str) -> str:
     """'Jordan Q. Rivers' -> 'J.Q.R.' (initials mode and supervision reports)."""
     parts = [p for p in name.replace("-", " ").split() if p and p[0].isalpha()]
