@@ -7,6 +7,7 @@ command, write its module and list it in MODULES.
 
 MODULES = (
     "caseload.commands.review",
+    "caseload.commands.handout",
     "caseload.commands.demo_data",
     "caseload.commands.clinic",
     "caseload.commands.audit",
