@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from caseload.cli import main
-from tests.cli.test_review_cli import NOW, clinic_zone, small_db  # noqa: F401  (fixtures)
+from tests.cli import test_review_cli
+from tests.cli.test_review_cli import NOW
+
+# The small caseload's fixtures, shared with test_review_cli.
+small_db = test_review_cli.small_db
+clinic_zone = test_review_cli.clinic_zone
 
 # By hand (build_small_caseload, now Fri 27 Nov 17:00): Alex's next sessions are Tue 1 Dec
 # 10:00 only (today's 16:00 is past); the counselor's open promise is "Call probation officer",

@@ -11,7 +11,12 @@ from caseload.domain.records import Party, Settings
 from caseload.services import commitments, weekly_review
 from caseload.services.session import Session, current_login, ensure_counselor
 from caseload.store.db import Location, close_database, open_database
-from tests.cli.test_review_cli import NOW, clinic_zone, run_review, small_db  # noqa: F401
+from tests.cli import test_review_cli
+from tests.cli.test_review_cli import NOW, run_review
+
+# The small caseload's fixtures, shared with test_review_cli.
+small_db = test_review_cli.small_db
+clinic_zone = test_review_cli.clinic_zone
 
 
 def save_a_review(db: list[str]) -> None:
