@@ -39,6 +39,18 @@ def sqlite_path(location: Location) -> Path | None:
     return None
 
 
+def passphrase_for(location: Location, path: Path) -> str | None:
+    """The passphrase to read `path` with: None for a plain file; refuses an encrypted file
+    opened without --encrypted, as the app does."""
+    from caseload.store import cipher
+    from caseload.store.db import DatabaseError
+
+    if location.passphrase is None and path.is_file() and cipher.is_encrypted(path):
+        raise DatabaseError(f"{path} is encrypted: add --encrypted (or `encrypted = true` in "
+                            "the config file).")
+    return location.passphrase
+
+
 def pg_dump_guidance(location: Location) -> str:
     """What to do instead for a clinic database (the password is never shown)."""
     return (f"{location.describe()} is a clinic database on a server; back it up there with "
@@ -49,7 +61,8 @@ def pg_dump_guidance(location: Location) -> str:
 
 def daily_on_start(args: argparse.Namespace, today: date) -> None:
     """The automatic backup at the first start of a day; a failure is reported, not fatal."""
-    from caseload.io.backup import BackupError, daily_backup
+    from caseload.io.backup import daily_backup
+    from caseload.store.db import DatabaseError
 
     if getattr(args, "demo", False):
         return
@@ -58,8 +71,9 @@ def daily_on_start(args: argparse.Namespace, today: date) -> None:
     if path is None:
         return
     try:
-        daily_backup(path, today, config.backup_keep, config.backup_dir)
-    except (BackupError, OSError) as exc:
+        daily_backup(path, today, config.backup_keep, config.backup_dir,
+                     passphrase_for(location, path))
+    except (DatabaseError, OSError) as exc:
         print(f"caseload: the daily backup failed ({exc}); opening anyway.", file=sys.stderr)
 
 
@@ -74,8 +88,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
     now = (now_from(args) or datetime.now(UTC)).astimezone(ZoneInfo(config.settings.timezone))
     out = args.out or backup_folder(path, config.backup_dir) / f"caseload-{now:%Y-%m-%dT%H%M%S}.db"
+    passphrase = passphrase_for(location, path)
     with progress_bar("Backing up", None):
-        written = backup_to(path, out)
+        written = backup_to(path, out, passphrase)
     size = written.stat().st_size
-    print(f"Backed up {path} to {written} ({size / 1024:.0f} KiB, integrity check passed).")
+    encrypted = ", encrypted" if passphrase is not None else ""
+    print(f"Backed up {path} to {written} ({size / 1024:.0f} KiB{encrypted}, integrity check "
+          "passed).")
     return 0

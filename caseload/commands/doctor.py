@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from caseload.commands.backup import sqlite_path
+from caseload.commands.backup import passphrase_for, sqlite_path
 from caseload.commands.common import location_from
 
 NAME = "doctor"
@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     if path is not None:
         if not path.is_file():
             raise DatabaseError(f"No database at {path}.")
-        checks = doctor.examine_sqlite(path, backup_folder(path, config.backup_dir))
+        checks = doctor.examine_sqlite(path, backup_folder(path, config.backup_dir),
+                                       passphrase_for(location, path))
     else:
         db = open_database(location, create=False)
         checks = doctor.examine(lambda sql: db.execute_sql(sql).fetchall(), sqlite=False)

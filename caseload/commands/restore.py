@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from caseload.commands.backup import sqlite_path
+from caseload.commands.backup import passphrase_for, sqlite_path
 from caseload.commands.common import CliError, location_from, now_from
 
 NAME = "restore"
@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     if path is None:
         raise CliError(f"{location.describe()} is a clinic database on a server; restore it "
                        "there with pg_restore.")
-    info = inspect(args.file)
+    passphrase = passphrase_for(location, path)
+    info = inspect(args.file, passphrase)
     stamp = (now_from(args) or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     print(f"Restore {info.path} (schema {info.schema_version}: {info.clients} clients, "
           f"{info.appointments} appointments, {info.audit_events} audit events)\n"
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         if input('Type "yes" to restore: ').strip().lower() != "yes":
             print("Nothing was changed.")
             return 1
-    kept = restore(args.file, path, stamp)
+    kept = restore(args.file, path, stamp, passphrase)
     print(f"Restored {info.path} into {path}."
           + (f" The previous database is kept as {kept}." if kept else ""))
     return 0

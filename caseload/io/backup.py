@@ -11,6 +11,9 @@ can open) and touches nothing if it is not one; it then keeps a copy of the curr
 beside it (`caseload.db.before-restore-<stamp>`) and copies the backup into the live database,
 again through the backup API, so a process that has the database open sees the restored data
 instead of writing on into a file that was swapped away under it.
+
+An encrypted (SQLCipher) database is read with its passphrase and its backups are encrypted with
+the same one: a backup never holds the records in the clear.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from caseload.io.files import private_dir, temporary_beside
 from caseload.store.db import DatabaseError, private_umask
@@ -53,20 +57,52 @@ def backup_folder(db_path: Path, configured: Path | None = None) -> Path:
     return configured.expanduser() if configured is not None else db_path.parent / "backups"
 
 
+def errors() -> tuple[type[Exception], ...]:
+    """The DB-API errors of SQLite and of SQLCipher (a separate copy of the library)."""
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    return (sqlite3.Error, sqlcipher.Error)
+
+
 @contextmanager
-def _connect(path: Path) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)) as connection:
+def connect(path: Path, passphrase: str | None = None) -> Iterator[Any]:
+    """A DB-API connection to a SQLite file; through SQLCipher, keyed, given a passphrase."""
+    if passphrase is None:
+        connection: Any = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
+    else:
+        from sqlcipher3 import dbapi2 as sqlcipher
+
+        from caseload.store.cipher import quiet_stderr
+
+        with quiet_stderr():
+            connection = sqlcipher.connect(str(path), timeout=BUSY_TIMEOUT_S)
+            connection.execute("PRAGMA cipher_log_level = NONE")
+            connection.execute("PRAGMA key = '" + passphrase.replace("'", "''") + "'")
+    try:
         yield connection
+    finally:
+        connection.close()
 
 
-def _integrity(connection: sqlite3.Connection) -> list[str]:
+def _refusal(path: Path, exc: Exception, passphrase: str | None) -> str:
+    if passphrase is not None and "not a database" in str(exc):
+        from caseload.store.cipher import wrong_key_message
+
+        return wrong_key_message(path)
+    return f"Cannot read {path}: {exc}."
+
+
+def _integrity(connection: Any) -> list[str]:
     """The problems `PRAGMA integrity_check` finds (empty when the file is intact)."""
     rows = [str(r[0]) for r in connection.execute("PRAGMA integrity_check").fetchall()]
     return [] if rows == ["ok"] else rows
 
 
-def backup_to(source: Path, target: Path) -> Path:
-    """Copy the database at `source` to `target` (owner-only, checked); return `target`."""
+def backup_to(source: Path, target: Path, passphrase: str | None = None) -> Path:
+    """Copy the database at `source` to `target` (owner-only, checked); return `target`.
+
+    With `passphrase` the source is a SQLCipher database and the copy is encrypted with it too.
+    """
     source, target = source.expanduser(), target.expanduser()
     if not source.is_file():
         raise BackupError(f"No database at {source}.")
@@ -74,7 +110,7 @@ def backup_to(source: Path, target: Path) -> Path:
         raise BackupError("The backup would overwrite the database itself; choose another file.")
     temp = temporary_beside(target)
     try:
-        with _connect(source) as src, _connect(temp) as dst:
+        with connect(source, passphrase) as src, connect(temp, passphrase) as dst:
             src.backup(dst)  # pages=-1: one step, one consistent snapshot
             dst.execute("PRAGMA journal_mode=DELETE")
             problems = _integrity(dst)
@@ -82,17 +118,17 @@ def backup_to(source: Path, target: Path) -> Path:
             raise BackupError(f"The copy of {source} fails its integrity check ({problems[0]}); "
                               "run `caseload doctor`.")
         temp.replace(target)
-    except sqlite3.DatabaseError as exc:
+    except errors() as exc:
         temp.unlink(missing_ok=True)
-        raise BackupError(f"Cannot back up {source}: {exc}.") from None
+        raise BackupError(_refusal(source, exc, passphrase)) from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
     return target
 
 
-def daily_backup(db_path: Path, today: date, keep: int = 14,
-                 folder: Path | None = None) -> Path | None:
+def daily_backup(db_path: Path, today: date, keep: int = 14, folder: Path | None = None,
+                 passphrase: str | None = None) -> Path | None:
     """Back up the database once per day and keep the newest `keep` daily copies.
 
     Returns the new backup, or None when today's exists already, `keep` is 0 (off) or there is
@@ -104,22 +140,24 @@ def daily_backup(db_path: Path, today: date, keep: int = 14,
     target = where / f"{DAILY_PREFIX}{today.isoformat()}.db"
     if target.exists():
         return None
-    backup_to(db_path, target)
+    backup_to(db_path, target, passphrase)
     for old in sorted(p for p in where.iterdir() if _DAILY.fullmatch(p.name))[:-keep]:
         old.unlink()
     return target
 
 
-def inspect(path: Path) -> DatabaseInfo:
+def inspect(path: Path, passphrase: str | None = None) -> DatabaseInfo:
     """Check that `path` is an intact Caseload database this version can open, and describe it."""
     path = path.expanduser()
     if not path.is_file():
         raise BackupError(f"No file at {path}.")
     with open(path, "rb") as fh:
-        if fh.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
-            raise BackupError(f"{path} is not a SQLite database.")
+        plain = fh.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    if passphrase is None and not plain:
+        raise BackupError(f"{path} is not a SQLite database (if it is encrypted, add "
+                          "--encrypted).")
     try:
-        with _connect(path) as connection:
+        with connect(path, passphrase) as connection:
             problems = _integrity(connection)
             if problems:
                 raise BackupError(f"{path} is damaged ({problems[0]}); nothing was changed.")
@@ -130,34 +168,36 @@ def inspect(path: Path) -> DatabaseInfo:
             version = connection.execute("SELECT max(version) FROM schema_version").fetchone()[0]
             counts = [connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                       for table in ("client", "appointment", "audit_event")]
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"Cannot read {path}: {exc}.") from None
+    except errors() as exc:
+        raise BackupError(_refusal(path, exc, passphrase)) from None
     if not version or version > CURRENT_VERSION:
         raise BackupError(f"{path} has schema version {version}; this Caseload reads 1 to "
                           f"{CURRENT_VERSION}. Nothing was changed.")
     return DatabaseInfo(path, int(version), *counts)
 
 
-def restore(backup: Path, db_path: Path, stamp: str) -> Path | None:
+def restore(backup: Path, db_path: Path, stamp: str,
+            passphrase: str | None = None) -> Path | None:
     """Replace the database at `db_path` with `backup`; return where the old one was kept.
 
     Call `inspect(backup)` first (and ask the counselor); this checks again, since the file may
     have changed meanwhile.
     """
-    inspect(backup)
+    inspect(backup, passphrase)
     db_path = db_path.expanduser()
     aside = None
     if db_path.exists():
-        aside = backup_to(db_path, db_path.with_name(f"{db_path.name}.before-restore-{stamp}"))
+        aside = backup_to(db_path, db_path.with_name(f"{db_path.name}.before-restore-{stamp}"),
+                          passphrase)
     else:
         private_dir(db_path.parent)
         with private_umask():
             db_path.touch(mode=0o600)
     try:
-        with _connect(backup) as src, _connect(db_path) as dst:
+        with connect(backup, passphrase) as src, connect(db_path, passphrase) as dst:
             src.backup(dst)
             problems = _integrity(dst)
-    except sqlite3.DatabaseError as exc:
+    except errors() as exc:
         raise BackupError(f"The restore failed ({exc}); the previous database is kept as "
                           f"{aside}.") from None
     db_path.chmod(0o600)

@@ -21,10 +21,8 @@ PostgreSQL database, where the server's own checks replace the SQLite-only ones.
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 from collections.abc import Callable, Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -190,14 +188,20 @@ def examine(query: Query, *, sqlite: bool,
     return [_guarded(name, step, errors) for name, step in steps]
 
 
-def examine_sqlite(db_path: Path, backups: Path | None = None) -> list[Check]:
-    """Every check of a SQLite database file, opened directly (the app's own checks skipped)."""
+def examine_sqlite(db_path: Path, backups: Path | None = None,
+                   passphrase: str | None = None) -> list[Check]:
+    """Every check of a SQLite file (SQLCipher given a passphrase), opened directly.
+
+    The app's own refusals (such as a file others can read) are skipped: they are checks here.
+    """
+    from caseload.io.backup import connect, errors
+
     checks = [check_permissions(db_path, backups)]
     try:
-        with closing(sqlite3.connect(str(db_path), timeout=10)) as connection:
+        with connect(db_path, passphrase) as connection:
             checks += examine(lambda sql: connection.execute(sql).fetchall(), sqlite=True,
-                              errors=(sqlite3.Error,))
-    except sqlite3.Error as exc:
+                              errors=errors())
+    except errors() as exc:
         checks.append(Check("open", (f"cannot open {db_path}: {exc}",)))
     return checks
 

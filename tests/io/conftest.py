@@ -12,7 +12,7 @@ import pytest
 from caseload.domain.records import ClientStatus, Instrument, Outcome, Party, Settings
 from caseload.domain.recurrence import Cadence
 from caseload.services import appointments, checkins, clients, commitments
-from caseload.services.session import Session, ensure_counselor, login_name
+from caseload.services.session import Session, current_login, ensure_counselor
 from caseload.store.db import Location, close_database, open_database
 from caseload.store.migrations import migrate
 from tests.conftest import NOW, NY
@@ -114,9 +114,10 @@ def _series_rows(s: Session, client_id: int) -> list[appointments.AppointmentFac
 
 
 def cli_session(settings: Settings | None = None) -> Session:
-    """The session the CLI opens: the logged-in user as counselor, the tests' clock."""
-    counselor = ensure_counselor(login_name(), "Dana Example")
-    return Session(actor=login_name(), counselor_id=counselor.id, counselor_name="Dana Example",
+    """The session the CLI opens (the login, or the role on PostgreSQL), the tests' clock."""
+    login = current_login()
+    counselor = ensure_counselor(login, "Dana Example")
+    return Session(actor=login, counselor_id=counselor.id, counselor_name="Dana Example",
                    settings=settings or Settings(timezone="America/New_York"), clock=lambda: NOW)
 
 
@@ -164,10 +165,10 @@ def imported_db(full_db: Path, empty_db: Path, tmp_path: Path) -> Path:
     return empty_db
 
 
-def reopen(path: Path) -> None:
-    """Bind the models to the database at `path`."""
+def reopen(where: Path | Location) -> None:
+    """Bind the models to the database at `where` (a SQLite file or a location)."""
     close_database()
-    open_database(Location(path=path))
+    open_database(where if isinstance(where, Location) else Location(path=where))
 
 
 _ = timedelta  # re-exported for tests that build times

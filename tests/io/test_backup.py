@@ -23,6 +23,8 @@ from caseload.store.db import close_database
 from tests.conftest import NOW
 from tests.io.conftest import cli_session, reopen
 
+pytestmark = pytest.mark.sqlite_only  # SQLite backups (PostgreSQL: pg_dump)
+
 WRITER = textwrap.dedent("""
     import sys
     from datetime import date
@@ -186,9 +188,9 @@ def test_restore_without_a_terminal_needs_yes(full_db: Path, tmp_path: Path,
 
 
 @pytest.mark.parametrize("content,message", [
-    (b"not a database at all", "is not a SQLite database."),
+    (b"not a database at all", "is not a SQLite database (if it is encrypted, add --encrypted)."),
     (None, "is not a Caseload database."),
-    (b"", "is not a SQLite database."),
+    (b"", "is not a SQLite database (if it is encrypted, add --encrypted)."),
 ])
 def test_restore_refuses_a_file_that_is_not_a_caseload_database(
         full_db: Path, tmp_path: Path, content: bytes | None, message: str,
@@ -215,3 +217,34 @@ def test_restore_refuses_a_newer_schema(full_db: Path, tmp_path: Path,
                            "VALUES (99, '2030-01-01 00:00:00', 'future')")
     assert _restore(full_db, newer, "--yes") == 1
     assert "has schema version 99; this Caseload reads 1 to 1" in capsys.readouterr().err
+
+
+SECRET = "correct horse battery staple"
+
+
+def test_an_encrypted_database_stays_encrypted_in_backups_restores_and_checks(
+        imported_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from caseload.store import cipher
+
+    cipher.encrypt_file(imported_db, SECRET)
+    monkeypatch.setenv("CASELOAD_PASSPHRASE", SECRET)  # instead of typing it
+    db = ["--db", str(imported_db), "--now", NOW.isoformat()]
+    copy = tmp_path / "encrypted-copy.db"
+    assert main([*db, "backup", "--out", str(copy)]) == 1
+    assert capsys.readouterr().err == (f"caseload: {imported_db} is encrypted: add --encrypted "
+                                       "(or `encrypted = true` in the config file).\n")
+    assert main([*db, "--encrypted", "backup", "--out", str(copy)]) == 0
+    assert "encrypted, integrity check passed" in capsys.readouterr().out
+    assert not cipher.is_plain_sqlite(copy)  # a backup never holds the records in the clear
+    assert backup.inspect(copy, SECRET).clients == 3
+    with pytest.raises(backup.BackupError, match="wrong passphrase"):
+        backup.inspect(copy, "not the passphrase")
+    with pytest.raises(backup.BackupError, match="if it is encrypted, add --encrypted"):
+        backup.inspect(copy)
+    assert main([*db, "--encrypted", "doctor"]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    assert main([*db, "--encrypted", "restore", str(copy), "--yes"]) == 0
+    aside = imported_db.with_name("caseload.db.before-restore-20261127T220000Z")
+    assert not cipher.is_plain_sqlite(aside) and not cipher.is_plain_sqlite(imported_db)
+    assert backup.inspect(imported_db, SECRET).clients == 3

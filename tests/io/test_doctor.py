@@ -10,6 +10,8 @@ import pytest
 from caseload.cli import main
 from caseload.io import backup
 
+pytestmark = pytest.mark.sqlite_only  # SQLite files: the CLI's --db, backups, PRAGMAs
+
 
 def doctor(db: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     code = main(["--db", str(db), "doctor"])

@@ -21,6 +21,8 @@ from caseload.services.exporting import load_export
 from tests.conftest import NOW, NY
 from tests.io.conftest import cli_session, reopen, when
 
+pytestmark = pytest.mark.sqlite_only  # the calendar does not depend on the backend
+
 HORIZON = datetime(2026, 12, 27, tzinfo=NY)  # before any series' booked range ends
 
 

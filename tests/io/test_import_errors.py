@@ -11,7 +11,7 @@ from caseload.cli import main
 from caseload.io import csv_io
 from caseload.services import clients, importing
 from caseload.services.session import Session
-from caseload.store.db import close_database
+from caseload.store.db import Location, close_database
 from caseload.store.models import MODELS
 from tests.conftest import NOW
 from tests.io.conftest import cli_session, reopen
@@ -216,15 +216,15 @@ def test_json_problems_name_the_table_and_the_row(known: Session) -> None:
 
 
 def test_the_cli_lists_every_problem_then_one_summary_line(
-        db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        db_args: list[str], db_location: Location, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
     clients.add_client(cli_session(), "Jordan Rivers", "CL-1", date(2026, 9, 1))
     close_database()
     bad = tmp_path / "checkins.csv"
     bad.write_text(CHECKINS + "CL-1,2026-11-20,srs,9 9 9 9,no\n"
                    "CL-1,2026-11-21,srs,9 99 9 9,no\nCL-2,2026-11-21,ors,1 2 3 4,no\n",
                    encoding="utf-8")
-    code = main(["--db", str(db_path), "--now", NOW.isoformat(), "import", "checkins",
-                 str(bad)])
+    code = main([*db_args, "--now", NOW.isoformat(), "import", "checkins", str(bad)])
     out = capsys.readouterr()
     assert code == 1 and out.out == ""
     assert out.err == (
@@ -233,30 +233,30 @@ def test_the_cli_lists_every_problem_then_one_summary_line(
         "checkins.csv:4: client_ref: unknown client: no client with record number 'CL-2' on "
         "your caseload; import the clients first.\n"
         "caseload: nothing was imported: 2 problem(s) in 2 rows.\n")
-    reopen(db_path)
+    reopen(db_location)
     from caseload.store.models import CheckIn
 
     assert CheckIn.select().count() == 0
 
 
 def test_the_cli_refuses_a_folder_for_one_kind_and_a_csv_for_all(
-        db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        db_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     close_database()
-    assert main(["--db", str(db_path), "import", "clients", str(tmp_path)]) == 2
+    assert main([*db_args, "import", "clients", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
     csv_file = tmp_path / "x.csv"
     csv_file.write_text(CLIENTS, encoding="utf-8")
-    assert main(["--db", str(db_path), "import", "all", str(csv_file)]) == 2
+    assert main([*db_args, "import", "all", str(csv_file)]) == 2
     assert "`import all` takes a folder" in capsys.readouterr().err
-    assert main(["--db", str(db_path), "import", "clients", str(tmp_path / "nope.csv")]) == 2
+    assert main([*db_args, "import", "clients", str(tmp_path / "nope.csv")]) == 2
     assert capsys.readouterr().err == f"caseload: No such file: {tmp_path / 'nope.csv'}\n"
 
 
-def test_the_examples_in_docs_import_cleanly(db_path: Path,
+def test_the_examples_in_docs_import_cleanly(db_args: list[str],
                                              capsys: pytest.CaptureFixture[str]) -> None:
     close_database()
     examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
-    assert main(["--db", str(db_path), "--now", NOW.isoformat(), "import", "all",
+    assert main([*db_args, "--now", NOW.isoformat(), "import", "all",
                  str(examples)]) == 0, capsys.readouterr().err
     assert capsys.readouterr().out.splitlines() == [
         "clients.csv: 3 rows: 3 new, 0 already there",

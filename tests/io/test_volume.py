@@ -56,6 +56,7 @@ def run_import(session: Session, texts: dict[str, str]) -> importing.ImportResul
     return result
 
 
+@pytest.mark.sqlite_only  # counts statements with SQLite's trace callback
 def test_an_import_issues_the_same_queries_for_ten_rows_or_a_thousand(session: Session) -> None:
     with statements() as small:
         run_import(session, files(clients=2, weeks=5))
