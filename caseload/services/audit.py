@@ -53,9 +53,18 @@ def record(session: Session, action: str, entity: str, entity_id: int | None,
     """
     if session.read_only:
         raise ReadOnlySession("You are signed in read-only (supervisor); nothing was saved.")
-    AuditEvent.create(at=session.clock().astimezone(UTC), actor=session.actor, action=action,
-                      entity=entity, entity_id=entity_id, client_id=client_id,
-                      before=_json(before), after=_json(after))
+    AuditEvent.create(**event_values(session, action, entity, entity_id, client_id, before,
+                                     after))
+
+
+def event_values(session: Session, action: str, entity: str, entity_id: int | None,
+                 client_id: int | None, before: dict[str, Any] | None,
+                 after: dict[str, Any] | None) -> dict[str, Any]:
+    """The columns of one audit event, as `record` writes it (for writes of many rows at once,
+    which insert the events in batches; they check `session.read_only` themselves)."""
+    return {"at": session.clock().astimezone(UTC), "actor": session.actor, "action": action,
+            "entity": entity, "entity_id": entity_id, "client_id": client_id,
+            "before": _json(before), "after": _json(after)}
 
 
 @dataclass(frozen=True, slots=True)

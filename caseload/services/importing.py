@@ -27,7 +27,6 @@ from typing import Any, cast
 from peewee import Case, Database, Field, Model, SqliteDatabase, chunked
 
 from caseload.domain import instruments
-from caseload.domain.records import ValidationError
 from caseload.io import cells
 from caseload.io.cells import Context
 from caseload.io.columns import SPECS, KindSpec
@@ -340,9 +339,8 @@ class _Writer:
     def write_audit(self) -> None:
         """One audit event per new row, in batches, as `audit.record` would write them."""
         _bulk_insert(AuditEvent, [
-            {"at": self.now, "actor": self.session.actor, "action": "import", "entity": entity,
-             "entity_id": id_, "client_id": client_id, "before": None,
-             "after": audit._json(after)} for entity, id_, client_id, after in self.audit])
+            audit.event_values(self.session, "import", entity, id_, client_id, None, after)
+            for entity, id_, client_id, after in self.audit])
 
 
 def _bulk_insert(model: type[Model], rows: list[dict[str, Any]],
@@ -377,7 +375,8 @@ def import_tables(session: Session, tables: Sequence[Table], *, dry_run: bool = 
                   progress: Progress | None = None) -> ImportResult:
     """Check every row of `tables` and, if all are good, add the new ones in one transaction."""
     if session.read_only:
-        raise ValidationError("You are signed in read-only; nothing was imported.")
+        raise audit.ReadOnlySession("You are signed in read-only (supervisor); nothing was "
+                                    "imported.")
     tables = sorted(tables, key=lambda t: KINDS.index(t.kind))
     db = database.obj
     with _transaction(db) as transaction:

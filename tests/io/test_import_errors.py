@@ -267,3 +267,15 @@ def test_the_examples_in_docs_import_cleanly(db_args: list[str],
         "checkins.csv: 4 rows: 4 new, 0 already there",
         "Imported 19 rows.",
     ]
+
+
+def test_a_read_only_session_imports_nothing(known: Session) -> None:
+    import dataclasses
+
+    from caseload.services.audit import ReadOnlySession
+
+    table = csv_io.read_csv_bytes((CLIENTS + "CL-5,Alex Moreno,2026-09-01,active\n").encode(),
+                                  "clients", "clients.csv", importing.context(known))
+    with pytest.raises(ReadOnlySession, match="read-only"):
+        importing.import_tables(dataclasses.replace(known, read_only=True), [table])
+    assert [c.record_number for c in clients.list_clients(known)] == ["CL-1"]
