@@ -85,8 +85,9 @@ def run(args: argparse.Namespace) -> int:
     if not result.ok:
         for problem in result.problems:
             print(problem, file=sys.stderr)
-        print(f"caseload: nothing was imported: {len(result.problems)} problem(s) in "
-              f"{_rows(result.bad_rows)}.", file=sys.stderr)
+        lines = "1 line" if result.bad_rows == 1 else f"{result.bad_rows} lines"
+        print(f"caseload: nothing was imported: {len(result.problems)} problem(s) on {lines}.",
+              file=sys.stderr)
         return 1
     for table in result.tables:
         print(f"{table.source}: {_rows(table.rows)}: {table.added} new, "

@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from caseload.cli import main
-from caseload.io import backup
+from caseload.io import backup, doctor
+from caseload.services import appointments, clients
+from caseload.services.session import Session
+from caseload.store.db import is_sqlite
+from caseload.store.models import Commitment, database
+from tests.conftest import NY
 
-pytestmark = pytest.mark.sqlite_only  # SQLite files: the CLI's --db, backups, PRAGMAs
+sqlite_file = pytest.mark.sqlite_only  # the CLI on a SQLite file, its PRAGMAs and permissions
 
 
-def doctor(db: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+def run_doctor(db: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     code = main(["--db", str(db), "doctor"])
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
+@sqlite_file
 def test_a_healthy_database_passes_every_check(imported_db: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = doctor(imported_db, capsys)
+    code, out, err = run_doctor(imported_db, capsys)
     assert (code, err) == (0, "")
     assert out == (f"Checking {imported_db}\n"
                    "ok    permissions\n"
@@ -55,10 +62,11 @@ def damaged(imported_db: Path, tmp_path: Path) -> Path:
     return copy
 
 
+@sqlite_file
 def test_a_damaged_copy_fails_with_each_problem_listed(damaged: Path,
                                                        capsys: pytest.CaptureFixture[str]
                                                        ) -> None:
-    code, out, err = doctor(damaged, capsys)
+    code, out, err = run_doctor(damaged, capsys)
     assert code == 1
     assert err == ("caseload: 5 check(s) failed: permissions; foreign keys; audit trail: every "
                    "row's creation recorded; audit trail: in order, nothing missing; audit "
@@ -91,9 +99,27 @@ def test_a_damaged_copy_fails_with_each_problem_listed(damaged: Path,
     ]
 
 
+@sqlite_file
 def test_doctor_on_a_missing_database_is_one_line(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = doctor(tmp_path / "nothing.db", capsys)
+    code, out, err = run_doctor(tmp_path / "nothing.db", capsys)
     assert (code, out) == (1, "")
     assert err == f"caseload: No database at {tmp_path / 'nothing.db'}.\n"
     assert not (tmp_path / "nothing.db").exists()
+
+
+def test_the_checks_run_through_any_database_connection(session: Session) -> None:
+    """The same checks, through Peewee, on SQLite or PostgreSQL (where the server keeps the
+    file-level ones)."""
+    client = clients.add_client(session, "Jordan Rivers", "CL-1", date(2026, 9, 1))
+    appointments.schedule_series(session, client.id, datetime(2026, 11, 30, 10, tzinfo=NY))
+    db = database.obj
+    checks = doctor.examine(lambda sql: db.execute_sql(sql).fetchall(), sqlite=is_sqlite())
+    assert [c.name for c in checks if not c.ok] == []
+    assert len(checks) == (6 if is_sqlite() else 4)
+    Commitment.insert(client=client.id, owner="client", text="Unaudited", made_on=date(2026, 11, 1),
+                      due=date(2026, 11, 2)).execute()
+    checks = doctor.examine(lambda sql: db.execute_sql(sql).fetchall(), sqlite=is_sqlite())
+    failed = [c for c in checks if not c.ok]
+    assert [c.name for c in failed] == ["audit trail: every row's creation recorded"]
+    assert failed[0].problems[0].endswith("has no audit event recording its creation")

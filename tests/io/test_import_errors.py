@@ -232,7 +232,7 @@ def test_the_cli_lists_every_problem_then_one_summary_line(
         "0.0 and 10.0; got 99.\n"
         "checkins.csv:4: client_ref: unknown client: no client with record number 'CL-2' on "
         "your caseload; import the clients first.\n"
-        "caseload: nothing was imported: 2 problem(s) in 2 rows.\n")
+        "caseload: nothing was imported: 2 problem(s) on 2 lines.\n")
     reopen(db_location)
     from caseload.store.models import CheckIn
 
