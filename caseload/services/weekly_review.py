@@ -147,6 +147,7 @@ class ClientWeek:
     entries: tuple[TimelineEntry, ...]
     alliance_trend: tuple[float, ...]
     next_session: AppointmentFact | None
+    trend: tuple[tuple[metrics.Window, metrics.Figures], ...] = ()
 
     def refs(self, *codes: str) -> tuple[int, ...]:
         """The ids the client's flags (of `codes`, or all) are about, most severe first."""
@@ -432,7 +433,7 @@ def _client_week(session: Session, flags: tuple[Flag, ...], figures: metrics.Fig
     entries = tuple(e for e in entries if e.checkin is None or e.checkin.id in shown)
     srs = tuple(k.total for k in checkins if k.instrument is Instrument.SRS)
     return ClientWeek(history.client, flags, figures, entries, srs[-ALLIANCE_POINTS:],
-                      next_session)
+                      next_session, client_trend(history, now, session))
 
 
 def _ahead(session: Session, snapshot: Snapshot, week: metrics.Window) -> tuple[AheadItem, ...]:

@@ -15,6 +15,7 @@ from caseload.domain.records import Instrument, Outcome, Party
 from caseload.services import appointments, audit, checkins, clients, commitments, weekly_review
 from caseload.services.session import Session
 from caseload.services.weekly_review import Step
+from caseload.tui.screens.handout import HandoutScreen
 from caseload.tui.screens.review import ReviewScreen
 from caseload.tui.screens.review_list import ReviewRecordScreen
 from caseload.tui.widgets.review_client import CurrentStep
@@ -181,6 +182,28 @@ async def test_past_reviews_open_read_only(demo_session: Session, app_for) -> No
         assert record.summary.week.start == date(2026, 11, 16)
         assert record.summary.finished_at is not None
         await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_the_handout_opens_from_the_client_step(demo_session: Session, app_for) -> None:
+    app = app_for(demo_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press(*["k"] * len(review_screen(app).data.pending))
+        await settle(pilot)
+        client = on_screen(app).client
+        await pilot.press("H")
+        await settle(pilot)
+        page = app.screen.page
+        assert isinstance(app.screen, HandoutScreen) and page is not None
+        assert page.client_name == client.name and len(page.appointments) <= 3
+        shown = str(app.screen.query_one("#handout-text").render())
+        others = [c.name for c in clients.list_clients(demo_session) if c.id != client.id]
+        assert client.name in shown and not any(name in shown for name in others)
+        await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
 

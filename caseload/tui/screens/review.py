@@ -326,6 +326,10 @@ class ReviewScreen(Screen[None]):
                 lambda text: self._discussed_typed(checkin.id, text))
         elif event.action == "done" and isinstance(event.target, CommitmentFact):
             self.save_done(event.target.id)
+        elif event.action == "handout":
+            from caseload.tui.screens.handout import HandoutScreen
+
+            self.app.push_screen(HandoutScreen(client.id))
         elif event.action == "open":
             self.call_later(self.app.run_action, f"open_client({client.id})")
 

@@ -23,6 +23,7 @@ from caseload.domain.flags import FlagCode
 from caseload.domain.metrics import sparkline
 from caseload.domain.records import Instrument, Outcome, Settings
 from caseload.services.client_view import EntryKind, TimelineEntry
+from caseload.services.review_record import figure_sparkline
 from caseload.services.weekly_review import ClientWeek, NoteView
 from caseload.tui.commands import Command, bindings
 from caseload.tui.widgets.client_header import ratio
@@ -48,6 +49,8 @@ CURRENT_COMMANDS = (
             tooltip="The full schedule form: a single session or a recurring series"),
     Command("review_open_client", "o", "Open client", show=False,
             tooltip="Open this client's screen (back with Esc)"),
+    Command("review_handout", "H", "Handout", key_display="H", show=False,
+            tooltip="The client's handout: appointments, who will do what by when, ratings"),
 )
 
 WHEN_WIDTH, STATUS_WIDTH = 16, 22
@@ -81,19 +84,23 @@ def flag_lines(week: ClientWeek) -> Text:
 
 
 def figures_line(week: ClientWeek, settings: Settings) -> Text:
-    """This week's figures for the client, and the session-rating trend."""
+    """This week's figures and the latest session rating; then the 12-week trends."""
     f = week.figures
     text = Text("This week: ", style="bold")
-    text.append(" · ".join((f"you held {ratio(f.counselor_reliability)}",
-                            f"your promises {ratio(f.counselor_follow_through)}",
+    text.append(" · ".join((f"held {ratio(f.counselor_reliability)}",
+                            f"promises {ratio(f.counselor_follow_through)}",
                             f"attended {ratio(f.client_attendance)}",
                             f"theirs {ratio(f.client_follow_through)}")))
     if week.alliance_trend:
         spec = instruments.SPECS[Instrument.SRS]
         text.append(" · SRS ")
         text.append(sparkline(week.alliance_trend, spec.total_low, spec.total_high))
-        text.append(f" {instruments.format_score(week.alliance_trend[-1])}"
-                    f" (cutoff {instruments.format_score(settings.srs_cutoff)})")
+        text.append(f" {instruments.format_score(week.alliance_trend[-1])}")
+    if week.trend:
+        text.append(f"\n{len(week.trend)} wk: ", style="bold")
+        text.append(" · ".join(f"{words} {figure_sparkline(week.trend, key)}" for key, words in (
+            ("counselor_reliability", "held"), ("counselor_follow_through", "promises"),
+            ("client_attendance", "attended"))))
     return text
 
 
@@ -269,6 +276,10 @@ class CurrentStep(Vertical):
     def action_review_schedule(self) -> None:
         """The full schedule form."""
         self._ask_client("schedule")
+
+    def action_review_handout(self) -> None:
+        """Show the client's handout."""
+        self._ask_client("handout")
 
     def action_review_open_client(self) -> None:
         """Open the Client screen."""
