@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from tests.tui.conftest import settle
+
+_SVG_ID = re.compile(r"terminal-[0-9]+")
+
+
+def picture(app: Any) -> str:
+    """What the screen shows, as SVG without the per-run ids."""
+    return _SVG_ID.sub("terminal", app.export_screenshot())
 
 
 def cell_text(cell: object) -> str:

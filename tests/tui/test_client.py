@@ -13,7 +13,7 @@ from caseload.services import appointments, checkins, clients, commitments
 from caseload.services.client_view import load_client_view
 from caseload.tui.screens.appointment_form import AppointmentFormScreen
 from caseload.tui.screens.checkin import CheckInScreen
-from caseload.tui.screens.client import ClientScreen
+from caseload.tui.screens.client import CLIENT_COMMANDS, ClientScreen
 from caseload.tui.screens.commitment_form import CommitmentFormScreen, RenegotiateFormScreen
 from caseload.tui.screens.modals import ChoiceScreen, ConfirmScreen, TextPromptScreen
 from caseload.tui.screens.schedule_form import ScheduleFormScreen
@@ -23,6 +23,7 @@ from tests.tui.pilot_helpers import (
     messages,
     move_to,
     open_client,
+    picture,
     replace_text,
     row,
     rows,
@@ -441,3 +442,37 @@ async def test_failed_write_shows_one_line_and_keeps_the_row(
         assert "Could not save: OSError" in messages(app)  # the type only: no path, no data
         assert row(app, TIMELINE, key) == before
         assert appointments.get(small.session, small.blair_later).outcome is Outcome.SCHEDULED
+
+
+ROW_FOR_COMMAND = {  # which kind of row each command acts on
+    "client_edit_session": "series", "client_move_session": "series",
+    "client_cancel_session": "series", "client_edit_following": "series",
+    "client_remove_series": "series", "commitment_done": "commitment",
+    "commitment_renegotiate": "commitment", "commitment_drop": "commitment",
+    "client_discussed": "checkin", "client_edit_goal": "goal",
+}
+
+
+@pytest.mark.parametrize("command", CLIENT_COMMANDS, ids=lambda c: c.id)
+async def test_every_client_key_visibly_does_something(small: SmallCaseload, app_for,
+                                                       command) -> None:  # type: ignore[no-untyped-def]
+    series_id, _ = appointments.schedule_series(small.session, small.blair, at(1, 10, month=12))
+    clients.add_goal(small.session, small.blair, "Keep my job")
+    app = app_for(small.session)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_client(pilot, small.blair)
+        view = app.screen.view
+        kind = ROW_FOR_COMMAND.get(command.id)
+        target = {
+            "series": next(f"appointment:{e.id}" for e in view.timeline
+                           if e.appointment is not None and e.appointment.series_id == series_id),
+            "commitment": next(f"commitment:{e.id}" for e in view.timeline if e.commitment),
+            "checkin": next(f"checkin:{e.id}" for e in view.timeline if e.checkin),
+        }.get(kind or "")
+        if target:
+            await move_to(pilot, TIMELINE, target)
+        before = picture(app)
+        await pilot.press(command.key)
+        await settle(pilot)
+        assert picture(app) != before, f"{command.key} ({command.id}) changed nothing"
+        assert not any(m.startswith("Highlight") for m in messages(app)), command.id

@@ -101,6 +101,7 @@ class CheckInScreen(Screen[CheckInResult | None]):
     def on_mount(self) -> None:
         """Show the first instrument's items, read the client and their previous totals."""
         self._show_instrument()
+        self.items.fields[0].focus_input()
         self.load_context()
 
     # Loading -----------------------------------------------------------------------------
@@ -141,7 +142,7 @@ class CheckInScreen(Screen[CheckInResult | None]):
             fields.display = fields.instrument is chosen
         spec = instruments.SPECS[chosen]
         self.query_one("#checkin-hint", Static).update(
-            f"{spec.name}: {spec.count} items, {spec.hint}. Type each score, Tab to the next.")
+            f"{spec.count} items, {spec.hint} · type a score, Tab to the next")
         context = self.query_one("#checkin-context", Static)
         if self.context is not None:
             c = self.context.client

@@ -43,6 +43,7 @@ from caseload.tui.screens.commitment_form import CommitmentFormScreen
 from caseload.tui.screens.modals import Choice, ChoiceScreen, TextPromptScreen
 from caseload.tui.widgets.client_header import ClientHeader
 from caseload.tui.widgets.header import ConsistencyHeader, refresh_header
+from caseload.tui.widgets.table_fit import fit_last_column
 from caseload.tui.widgets.timeline import entry_cells
 from caseload.tui.workers import db_work, deliver, session_of
 
@@ -112,6 +113,11 @@ class ClientScreen(SessionActions, CommitmentActions):
         table.focus()
         self.reload()
 
+    def on_resize(self) -> None:
+        """Refill, so the free text takes the new width."""
+        if self.view is not None:
+            self.call_after_refresh(self.show_view, self.view)
+
     def on_screen_resume(self) -> None:
         """Back from a form or another screen: read again."""
         if self.view is not None:
@@ -137,6 +143,7 @@ class ClientScreen(SessionActions, CommitmentActions):
         self.query_one(ClientHeader).view = view
         self.entries = {}
         table.clear()
+        fit_last_column(table)
         settings = session_of(self).settings
         for entry in view.timeline:
             key = f"{entry.kind.value}:{entry.id}"

@@ -8,6 +8,7 @@ table) and drop with a reason; `o` shows both owners, only yours, or only the cl
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -23,6 +24,7 @@ from caseload.tui.screens.commitment_actions import COMMITMENT_ROW_COMMANDS, Com
 from caseload.tui.screens.commitment_form import CommitmentFormScreen
 from caseload.tui.widgets.commitment_text import history_text, owner_word, short_day, status_text
 from caseload.tui.widgets.header import ConsistencyHeader, refresh_header
+from caseload.tui.widgets.table_fit import fit_last_column
 from caseload.tui.workers import db_work, deliver, session_of
 
 __all__ = ["CommitmentFormScreen", "CommitmentsScreen"]
@@ -36,7 +38,8 @@ COMMITMENTS_COMMANDS = (
     *COMMITMENT_ROW_COMMANDS,
     Command("commitment_owner_filter", "o", "Owner",
             tooltip="Show both owners, only yours, or only the clients'"),
-    Command("commitment_open_client", "enter", "Client", show=False,
+    # Priority: the table would otherwise take Enter, and do nothing on an empty list.
+    Command("commitment_open_client", "enter", "Client", show=False, priority=True,
             tooltip="Open the highlighted commitment's client"),
 )
 
@@ -50,6 +53,7 @@ def due_text(c: CommitmentFact, today: date) -> str:
 class CommitmentsScreen(CommitmentActions):
     """All open commitments of the caseload, overdue first."""
 
+    CSS_PATH = Path(__file__).with_name("commitments.tcss")
     SUB_TITLE = "Commitments"
     BINDINGS = bindings(*COMMITMENTS_COMMANDS)
 
@@ -74,11 +78,16 @@ class CommitmentsScreen(CommitmentActions):
         """Columns, then read."""
         table = self.query_one("#commitments-table", DataTable)
         # Status before the free text, so a long promise never pushes it off screen.
-        for label, key, width in (("Due", "due", 10), ("Status", "status", 18),
-                                  ("Who", "owner", 6), ("Client", "client", 18),
+        for label, key, width in (("Due", "due", 10), ("Status", "status", 17),
+                                  ("Who", "owner", 6), ("Client", "client", 16),
                                   ("Commitment", "text", None)):
             table.add_column(label, key=key, width=width)
         self.reload()
+
+    def on_resize(self) -> None:
+        """Refill, so the commitment text takes the new width."""
+        if self.today is not None:
+            self.call_after_refresh(self.fill)
 
     def on_screen_resume(self) -> None:
         """Another screen may have changed commitments: read again when shown."""
@@ -113,6 +122,7 @@ class CommitmentsScreen(CommitmentActions):
         self.rows = {str(r.id): r for r in shown}
         today = self.today or date.today()
         table.clear()
+        fit_last_column(table)
         for row in shown:
             c = row.commitment
             table.add_row(due_text(c, today), status_text(c, row.days_overdue),
@@ -158,7 +168,8 @@ class CommitmentsScreen(CommitmentActions):
             detail.update("")
             return
         c, today = row.commitment, self.today or date.today()
-        parts = [f"{row.client_name} ({row.record_number})",
+        parts = [f"{owner_word(c.owner)} will: {c.text}",
+                 f"{row.client_name} ({row.record_number})",
                  f"made {short_day(c.made_on)}", f"due {describe_date(c.due, today)}"]
         if c.history:
             parts.append(history_text(c))
@@ -193,5 +204,6 @@ class CommitmentsScreen(CommitmentActions):
 
     @on(DataTable.RowSelected, "#commitments-table")
     async def _row_selected(self, event: DataTable.RowSelected) -> None:
+        """A click on the highlighted row opens its client, like Enter."""
         event.stop()
         await self.action_commitment_open_client()
