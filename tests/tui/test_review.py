@@ -51,9 +51,11 @@ def review_screen(app: Any) -> ReviewScreen:
 
 
 def on_screen(app: Any) -> Any:
-    """The flagged client on screen (step 2)."""
-    week = app.screen.query_one(CurrentStep).week
-    assert week is not None
+    """The flagged client on screen (step 2), as the screen's state says, and as shown."""
+    screen = review_screen(app)
+    week = screen.data.flagged[screen.data.client_index(screen.state.position)]
+    shown = app.screen.query_one(CurrentStep).week
+    assert shown is None or shown.client.id == week.client.id
     return week
 
 
