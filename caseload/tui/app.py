@@ -29,6 +29,7 @@ from caseload.services import overview
 from caseload.services.overview import WeekHeader
 from caseload.services.session import Session
 from caseload.tui.commands import BindingCommands, Command, all_command_ids, bindings
+from caseload.tui.privacy import PrivacyApp
 from caseload.tui.screens.caseload import CaseloadScreen
 from caseload.tui.screens.help import HelpScreen
 from caseload.tui.screens.today import TodayScreen
@@ -73,7 +74,7 @@ def _commitments_screen() -> Screen[Any]:
     return screen
 
 
-class CaseloadApp(App[int]):
+class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/privacy.py
     """Caseload for one counselor's session."""
 
     TITLE = "Caseload"

@@ -124,16 +124,19 @@ def _scope(node: DOMNode) -> Scope:
 
 
 def _described(active: dict[str, ActiveBinding]) -> Iterator[tuple[ActiveBinding, Binding]]:
-    seen: set[tuple[str, str]] = set()
+    """Bindings with words, one per action (a command on two keys, or Textual's own ctrl+q
+    beside Caseload's q, is listed once, preferring the one Caseload declared with an id)."""
+    chosen: dict[tuple[str, str], ActiveBinding] = {}
     for active_binding in active.values():
         binding = active_binding.binding
         if binding.system or not binding.description:
             continue
-        marker = (binding.action, binding.description)
-        if marker in seen:  # one action on several keys: list it once
-            continue
-        seen.add(marker)
-        yield active_binding, binding
+        marker = (binding.action, binding.description.lower())
+        existing = chosen.get(marker)
+        if existing is None or (existing.binding.id is None and binding.id is not None):
+            chosen[marker] = active_binding
+    for active_binding in chosen.values():
+        yield active_binding, active_binding.binding
 
 
 def help_rows(screen: Screen[object]) -> list[HelpRow]:

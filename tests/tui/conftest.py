@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -134,10 +136,11 @@ async def settle(pilot: Pilot[object]) -> None:
     app = pilot.app
     for _ in range(50):
         await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in app.workers):
+        # Database workers only: a dialog's worker waits for the user, by design.
+        busy = [w for w in app.workers if w.is_running and not w.group.endswith("-dialog")]
+        if not busy:
             return
+        await app.workers.wait_for_complete(busy)
 
 
 @pytest.fixture
@@ -148,6 +151,13 @@ def app_for() -> Callable[[Session], CaseloadApp]:
         return CaseloadApp(session, keys)
 
     return build
+
+
+def screen_text(app: CaseloadApp) -> str:
+    """The text on screen, from the same rendering a screenshot uses."""
+    svg = app.export_screenshot()
+    parts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    return html.unescape("".join(parts)).replace("\xa0", " ")
 
 
 def days(n: int) -> timedelta:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -28,8 +29,10 @@ from caseload.tui.widgets.header import ConsistencyHeader
 from caseload.tui.workers import db_work, deliver, session_of
 
 FILTER_DELAY = 0.15  # seconds of typing pause before the table is filtered
-SRS_RANGE = (0.0, 40.0)
+SRS_TOP = 40.0
+SRS_FLOOR = 32.0  # trends are drawn from here up (or from the client's lowest score, if lower)
 TREND_POINTS = 6
+FLAGS_WIDTH = 13
 
 CASELOAD_COMMANDS = (
     Command("focus_filter", "slash", "Filter", key_display="/",
@@ -40,7 +43,9 @@ CASELOAD_COMMANDS = (
     Command("reverse_sort", "S", "Reverse", show=False, tooltip="Reverse the sort order"),
     Command("toggle_inactive", "a", "All/active",
             tooltip="Show or hide on-hold and discharged clients"),
-    Command("open_selected_client", "enter", "Open", tooltip="Open the highlighted client"),
+    # Priority: the table and the filter would otherwise take Enter (and hide it from help).
+    Command("open_selected_client", "enter", "Open", priority=True,
+            tooltip="Open the highlighted client (in the filter: go to the list)"),
     Command("add_client", "plus", "Add client", action="app.add_client", key_display="+",
             show=False, tooltip="Add a client to your caseload"),
 )
@@ -78,7 +83,8 @@ def _alliance(row: ClientRow, _today: date) -> str:
     if row.latest_alliance is None:
         return "—"
     trend = row.alliance_trend[-TREND_POINTS:]
-    return f"{row.latest_alliance:4.1f} {sparkline(trend, *SRS_RANGE)}"
+    low = min(min(trend), SRS_FLOOR)
+    return f"{row.latest_alliance:4.1f} {sparkline(trend, low, SRS_TOP)}"
 
 
 def _next(row: ClientRow, today: date) -> str:
@@ -91,26 +97,49 @@ def _next(row: ClientRow, today: date) -> str:
 
 
 def _flags(row: ClientRow, _today: date) -> str:
-    return " ".join(f.badge for f in row.flags) or "·"
+    """Badges, worst first, as many as fit in the column; "+2" says how many more."""
+    if not row.flags:
+        return "·"
+    badges = [f.badge for f in row.flags]
+    shown = badges[0]
+    for index, badge in enumerate(badges[1:], start=1):
+        rest = len(badges) - index - 1
+        candidate = f"{shown} {badge}"
+        if len(candidate) + (len(f" +{rest}") if rest else 0) > FLAGS_WIDTH:
+            return f"{shown} +{len(badges) - index}"
+        shown = candidate
+    return shown
 
 
 COLUMNS = (
-    Column("name", "Client", "", _name, lambda r: (r.name.lower(), r.id), width=18),
-    Column("attendance", "Attend", "12 wk", lambda r, _t: _percent(r.attendance),
+    Column("name", "Client", "", _name, lambda r: (r.name.lower(), r.id), width=16),
+    Column("flags", "Flags", "", _flags, lambda r: flag_rank(r.flags) + (r.name.lower(),),
+           width=FLAGS_WIDTH),
+    Column("attendance", "Att", "12wk", lambda r, _t: _percent(r.attendance),
            lambda r: _ratio_key(r.attendance), right=True),
-    Column("you", "You", "f/thru", lambda r, _t: _percent(r.counselor_follow_through),
+    Column("you", "You", "f/t", lambda r, _t: _percent(r.counselor_follow_through),
            lambda r: _ratio_key(r.counselor_follow_through), right=True),
-    Column("them", "Client", "f/thru", lambda r, _t: _percent(r.client_follow_through),
+    Column("them", "Cli", "f/t", lambda r, _t: _percent(r.client_follow_through),
            lambda r: _ratio_key(r.client_follow_through), right=True),
     Column("alliance", "SRS", "trend", _alliance,
            lambda r: (r.latest_alliance is None, r.latest_alliance or 0.0)),
     Column("next", "Next", "session", _next,
            lambda r: (r.next_appointment is None,
                       r.next_appointment.timestamp() if r.next_appointment else 0.0)),
-    Column("flags", "Flags", "", _flags, lambda r: flag_rank(r.flags) + (r.name.lower(),)),
     Column("record", "Record", "number", lambda r, _t: r.record_number,
            lambda r: r.record_number),
 )
+
+
+def row_cells(row: ClientRow, today: date) -> list[Text]:
+    """A client's cells, as Text (numbers right-aligned)."""
+    cells: list[Text] = []
+    for column in COLUMNS:
+        value = column.show(row, today)
+        if isinstance(value, str):
+            value = Text(value, justify="right" if column.right else "left")
+        cells.append(value)
+    return cells
 
 
 def matches(row: ClientRow, words: list[str]) -> bool:
@@ -125,6 +154,10 @@ class CaseloadScreen(Screen[None]):
 
     SUB_TITLE = "Caseload"
     BINDINGS = bindings(*CASELOAD_COMMANDS)
+    HELP = ("Columns: Flags, worst first (+2: two more; see the legend below) · Att 12wk: "
+            "attendance over 12 weeks · You f/t: your follow-through on commitments to this "
+            "client · Cli f/t: the client's · SRS trend: the latest session rating and the last "
+            "six · Next session. Percentages are '—' when nothing fell due.")
 
     def __init__(self) -> None:
         super().__init__()
@@ -135,6 +168,8 @@ class CaseloadScreen(Screen[None]):
         self.include_inactive = False
         self.today: date | None = None
         self._filter_timer: Any = None
+        self.cells: dict[int, list[Text]] = {}
+        self.widths: list[int] = [len(column.label) + 1 for column in COLUMNS]
 
     def compose(self) -> ComposeResult:
         """Header, the filter, the table, a count line, footer."""
@@ -177,6 +212,13 @@ class CaseloadScreen(Screen[None]):
             self.app.week_header = header  # type: ignore[attr-defined]
         self.all_rows = rows
         self.today = today
+        self.cells = {row.id: row_cells(row, today) for row in rows}
+        # Widths from every client, not only the visible ones: columns stay put while filtering
+        # (and DataTable's auto-width can paint stale cells on a refill).
+        self.widths = [column.width or max(
+            [cell_len(column.label) + 1, cell_len(column.sublabel)]  # + 1: the sort mark
+            + [cell_len(cells[index].plain) for cells in self.cells.values()])
+            for index, column in enumerate(COLUMNS)]
         self.shown_ids = None  # the rows' contents changed: redraw even if the same clients
         self.refresh_table()
 
@@ -209,13 +251,9 @@ class CaseloadScreen(Screen[None]):
                 mark = "▼" if self.sort_reverse else "▲"
             label = Text(f"{column.label}{mark}\n{column.sublabel}",
                          justify="right" if column.right else "left")
-            table.add_column(label, key=column.key, width=column.width)
-        today = self.today or date.today()
+            table.add_column(label, key=column.key, width=self.widths[index])
         for row in rows:
-            cells = [column.show(row, today) for column in COLUMNS]
-            table.add_row(*[Text(c, justify="right") if column.right and isinstance(c, str)
-                            else c for c, column in zip(cells, COLUMNS, strict=True)],
-                          key=str(row.id))
+            table.add_row(*self.cells[row.id], key=str(row.id))
         if highlighted is not None and highlighted in ids:
             table.move_cursor(row=ids.index(highlighted))
 
@@ -253,12 +291,6 @@ class CaseloadScreen(Screen[None]):
             self._filter_timer.stop()
         self._filter_timer = self.set_timer(FILTER_DELAY, self.refresh_table)
 
-    @on(Input.Submitted, "#caseload-filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.refresh_table()
-        self.query_one("#caseload-table", DataTable).focus()
-
     def action_focus_filter(self) -> None:
         """Put the cursor in the filter."""
         self.query_one("#caseload-filter", Input).focus()
@@ -291,7 +323,11 @@ class CaseloadScreen(Screen[None]):
     # Opening a client ------------------------------------------------------------------------
 
     async def action_open_selected_client(self) -> None:
-        """Open the highlighted client's screen."""
+        """Open the highlighted client's screen (from the filter: go to the list first)."""
+        if isinstance(self.focused, Input):
+            self.refresh_table()
+            self.query_one("#caseload-table", DataTable).focus()
+            return
         client_id = self.current_client_id()
         if client_id is None:
             self.notify("No client is highlighted.", severity="warning")

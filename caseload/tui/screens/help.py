@@ -51,7 +51,7 @@ def keys_tables(rows: list[HelpRow]) -> list[tuple[str, Table]]:
         heading = HEADINGS[row.scope]
         if not sections or sections[-1][0] != heading:
             sections.append((heading, _grid()))
-        words = Text(row.description, style="bold")
+        words = Text(row.description[:1].upper() + row.description[1:], style="bold")
         if row.tooltip and row.tooltip != row.description:
             words.append(f" — {row.tooltip}", style="not bold")
         if row.id:
@@ -85,11 +85,14 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.rows = help_rows(screen)
         self.screen_name = screen.sub_title or getattr(screen, "SUB_TITLE", "") or "Caseload"
+        self.screen_help = getattr(screen, "HELP", None) or ""
 
     def compose(self) -> ComposeResult:
         """The keys, the navigation scheme and the legend, scrollable at small sizes."""
         with VerticalScroll(id="help-body"):
             yield Static(Text(f"Keys — {self.screen_name}", style="bold"), classes="help-title")
+            if self.screen_help:
+                yield Static(self.screen_help, classes="help-note", markup=False)
             for heading, table in keys_tables(self.rows):
                 yield Static(Text(heading, style="bold underline"), classes="help-heading")
                 yield Static(table, classes="help-keys")

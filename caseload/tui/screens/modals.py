@@ -52,8 +52,7 @@ class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = bindings(
         Command("confirm_yes", "y", "Yes", tooltip="Answer yes"),
         Command("confirm_no", "n", "No", tooltip="Answer no"),
-        Command("close_dialog", "escape", "Cancel", action="confirm_no",
-                tooltip="Close without doing anything"),
+        Command("close_dialog", "escape", "Cancel", tooltip="Close without doing anything"),
     )
 
     def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
@@ -74,7 +73,11 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(True)
 
     def action_confirm_no(self) -> None:
-        """Answer no (or cancel)."""
+        """Answer no."""
+        self.dismiss(False)
+
+    def action_close_dialog(self) -> None:
+        """Escape: the same as no."""
         self.dismiss(False)
 
 
@@ -87,8 +90,7 @@ class TextPromptScreen(ModalScreen[str | None]):
     """
 
     BINDINGS = bindings(
-        Command("close_dialog", "escape", "Cancel", action="cancel_prompt",
-                tooltip="Close without saving"),
+        Command("close_dialog", "escape", "Cancel", tooltip="Close without saving"),
     )
 
     def __init__(self, title: str, placeholder: str = "", validator: Preview | None = None, *,
@@ -143,7 +145,7 @@ class TextPromptScreen(ModalScreen[str | None]):
         if self._preview(event.value):
             self.dismiss(event.value.strip())
 
-    def action_cancel_prompt(self) -> None:
+    def action_close_dialog(self) -> None:
         """Close without a value."""
         self.dismiss(None)
 
@@ -161,8 +163,7 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
     """Pick one of a few options by its key (or arrows and Enter); Escape cancels."""
 
     BINDINGS = bindings(
-        Command("close_dialog", "escape", "Cancel", action="cancel_choice",
-                tooltip="Close without choosing"),
+        Command("close_dialog", "escape", "Cancel", tooltip="Close without choosing"),
     )
 
     def __init__(self, title: str, options: Sequence[Choice[T]]) -> None:
@@ -194,7 +195,7 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
         event.stop()
         self.action_choose(event.option_index)
 
-    def action_cancel_choice(self) -> None:
+    def action_close_dialog(self) -> None:
         """Close without a choice."""
         self.dismiss(None)
 

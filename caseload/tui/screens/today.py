@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -51,7 +52,8 @@ OUTCOME_COMMANDS = (
             tooltip="Kept, with minutes late: 'client 5', 'counselor 10'"),
 )
 TODAY_COMMANDS = OUTCOME_COMMANDS + (
-    Command("open_row_client", "enter", "Client", show=False,
+    # Priority: the table would otherwise take Enter for itself (and hide it from help).
+    Command("open_row_client", "enter", "Client", show=False, priority=True,
             tooltip="Open the highlighted session's client"),
     Command("check_in_row", "i", "Check-in", show=False,
             tooltip="Record the client's check-in scores for the highlighted session"),
@@ -59,7 +61,6 @@ TODAY_COMMANDS = OUTCOME_COMMANDS + (
             tooltip="Add a commitment (e.g. an outreach call) for the highlighted client"),
     Command("add_client", "plus", "Add client", action="app.add_client", key_display="+",
             show=False, tooltip="Add a client to your caseload"),
-    Command("reload_today", "ctrl+r", "Reload", show=False, tooltip="Read today again"),
 )
 
 GREETING = """\
@@ -72,6 +73,12 @@ Just looking? Quit with [b]q[/b] and run [b]caseload --demo[/b] for a caseload o
 Keys for every screen: [b]F1[/b] (or [b]?[/b]); every command: [b]Ctrl+P[/b]."""
 
 NO_SESSIONS = "No sessions today, and nothing waiting for an outcome."
+COLUMNS = (("When", "when"), ("Client", "client"), ("Record", "record"), ("Outcome", "outcome"))
+
+
+def column_width(label: str, cells: list[str | Text]) -> int:
+    """The width a column needs for its label and every cell."""
+    return max([cell_len(label)] + [cell_len(str(getattr(c, "plain", c))) for c in cells])
 
 
 def when_text(row: AppointmentRow, day: date) -> str:
@@ -118,14 +125,19 @@ class TodayScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Set up the columns and read the day."""
-        table = self.query_one("#today-table", DataTable)
-        for label, key in (("When", "when"), ("Client", "client"), ("Record", "record"),
-                           ("Outcome", "outcome")):
-            table.add_column(label, key=key)
+        """Read the day."""
         self.query_one("#today-empty").display = False
         self.set_interval(RELOAD_SECONDS, self.reload)
         self.reload()
+
+    ROW_ACTIONS = frozenset({"record", "reschedule", "late_minutes", "open_row_client",
+                             "check_in_row", "commit_for_row"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Row commands are hidden (footer) and off while there is no session to act on."""
+        if action in self.ROW_ACTIONS and not self.rows:
+            return False
+        return True
 
     def on_screen_resume(self) -> None:
         """Another screen may have changed things: read again when shown."""
@@ -157,10 +169,14 @@ class TodayScreen(Screen[None]):
         current = self.current_row()
         cursor = table.cursor_row
         self.rows = {str(r.id): r for r in rows}
-        table.clear()
-        for row in rows:
-            table.add_row(when_text(row, day), Text(row.client_name),
-                          Text(row.record_number), outcome_text(row), key=str(row.id))
+        cells = [(when_text(row, day), Text(row.client_name), Text(row.record_number),
+                  outcome_text(row)) for row in rows]
+        table.clear(columns=True)
+        # Widths computed here: DataTable's own auto-width can paint stale cells on a refill.
+        for index, (label, key) in enumerate(COLUMNS):
+            table.add_column(label, key=key, width=column_width(label, [c[index] for c in cells]))
+        for row, row_cells in zip(rows, cells, strict=True):
+            table.add_row(*row_cells, key=str(row.id))
         if current is not None and str(current.id) in self.rows:
             table.move_cursor(row=table.get_row_index(str(current.id)))
         elif rows:
@@ -168,6 +184,7 @@ class TodayScreen(Screen[None]):
         self.query_one("#today-empty").display = empty
         table.display = not empty
         self.query_one("#today-summary", Static).update(self.summary_text(rows, day, empty))
+        self.refresh_bindings()
 
     def app_header(self, header: WeekHeader) -> None:
         """Share the freshly computed figures with every header."""
@@ -328,9 +345,6 @@ class TodayScreen(Screen[None]):
         if row is not None:
             await self.app.run_action(f"add_commitment({row.client_id})")
 
-    def action_reload_today(self) -> None:
-        """Read today again."""
-        self.reload()
 
 
 def no_show_streak(snapshot: overview.Snapshot, client_id: int) -> int:

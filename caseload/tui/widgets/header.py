@@ -25,7 +25,7 @@ from textual.widget import Widget
 from caseload.services.overview import WeekHeader
 
 TABS = (("open_today", "Today"), ("open_caseload", "Caseload"),
-        ("open_commitments", "Commitments"))
+        ("open_commitments", "Commitments"), ("open_review", "Review"))
 # Shown at the right of the tab line (not in the footer, which the screen's own keys fill).
 EXTRAS = (("show_help", "help"), ("command_palette", "commands"), ("quit", "quit"))
 
@@ -34,6 +34,9 @@ def header_parts(header: WeekHeader | None) -> list[str]:
     """The header's phrases, most important first (narrow terminals drop from the end)."""
     if header is None:
         return ["This week: …"]
+    if not (header.reliability.denominator or header.follow_through.denominator
+            or header.streak_weeks or header.needs_outcome):
+        return ["This week: nothing due yet"]
     parts = [f"This week: {header.reliability.text('kept')}",
              header.follow_through.text("followed through"),
              f"streak {header.streak_weeks} week{'s' if header.streak_weeks != 1 else ''}"]
@@ -76,6 +79,9 @@ class ConsistencyHeader(Widget):
                  classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.title = title
+        # Keys seen before: while a text field has the focus, typing "2" types a 2, so the
+        # tab keys are not active; the tab line then shows them dimmed rather than vanishing.
+        self._last_keys: dict[str, str] = {}
 
     def on_mount(self) -> None:
         """Follow the app's figures when the app keeps them."""
@@ -110,8 +116,10 @@ class ConsistencyHeader(Widget):
 
     def tabs_text(self, width: int) -> Text:
         """The tab line; the current screen in brackets (and bold)."""
-        keys = self.tab_keys()
-        text = Text(no_wrap=True, overflow="ellipsis")
+        active = self.tab_keys()
+        keys = {**self._last_keys, **active}
+        self._last_keys = keys
+        text = Text(no_wrap=True, overflow="ellipsis", style="" if active else "dim")
         titles = [title for _id, title in TABS]
         for command_id, title in TABS:
             if command_id not in keys:
