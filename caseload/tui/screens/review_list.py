@@ -20,6 +20,7 @@ from caseload.services import review, weekly_review
 from caseload.services.weekly_review import ReviewListItem, ReviewSummary
 from caseload.tui.commands import Command, bindings
 from caseload.tui.widgets.header import ConsistencyHeader
+from caseload.tui.widgets.review_clear import cursor_key
 from caseload.tui.widgets.review_summary import EXPORT_COMMAND, SummaryView, notify_exported
 from caseload.tui.widgets.timeline import day_text
 from caseload.tui.workers import db_work, deliver, session_of
@@ -92,11 +93,7 @@ class ReviewListScreen(Screen[date | None]):
 
     def highlighted(self) -> ReviewListItem | None:
         """The review under the cursor."""
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.items.get(key or "")
+        return self.items.get(cursor_key(self.query_one(DataTable)))
 
     def action_review_open_past(self) -> None:
         """Open the highlighted review."""

@@ -8,6 +8,7 @@ screen saves it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -26,6 +27,16 @@ CLEAR_COMMANDS = (
     Command("review_skip_clear", "space", "Next step", key_display="␣",
             tooltip="Go on to the flagged clients (outcomes left can wait)"),
 )
+
+
+def cursor_key(table: DataTable[Any]) -> str:
+    """The key of the row under a table's cursor ("" when there is none)."""
+    if table.row_count == 0:
+        return ""
+    try:
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or "")
+    except Exception:  # the cursor is out of range while the table refills
+        return ""
 
 
 class ClearStep(Vertical):
@@ -84,14 +95,7 @@ class ClearStep(Vertical):
 
     def highlighted(self) -> PendingSession | None:
         """The session under the cursor."""
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:  # the cursor is out of range while the table refills
-            return None
-        return self.pending.get(key or "")
+        return self.pending.get(cursor_key(self.query_one(DataTable)))
 
     def _ask(self, action: str, outcome: Outcome | None = None) -> None:
         pending = self.highlighted()

@@ -27,6 +27,7 @@ from caseload.services.review_record import figure_sparkline
 from caseload.services.weekly_review import ClientWeek, NoteView
 from caseload.tui.commands import Command, bindings
 from caseload.tui.widgets.client_header import ratio
+from caseload.tui.widgets.review_clear import cursor_key
 from caseload.tui.widgets.table_fit import fit_last_column
 from caseload.tui.widgets.timeline import entry_cells
 
@@ -191,14 +192,7 @@ class CurrentStep(Vertical):
         self.query_one(DataTable).focus()
 
     def _highlighted(self, kind: EntryKind) -> TimelineEntry | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:  # the cursor is out of range while the table refills
-            return None
-        entry = self.entries.get(key or "")
+        entry = self.entries.get(cursor_key(self.query_one(DataTable)))
         return entry if entry is not None and entry.kind is kind else None
 
     def _find(self, kind: EntryKind, ids: tuple[int, ...]) -> TimelineEntry | None:
