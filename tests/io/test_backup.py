@@ -20,6 +20,7 @@ from caseload.commands.backup import daily_on_start
 from caseload.io import backup
 from caseload.services import clients
 from caseload.store.db import close_database
+from caseload.store.migrations import CURRENT_VERSION
 from tests.conftest import NOW
 from tests.io.conftest import cli_session, reopen
 
@@ -216,7 +217,8 @@ def test_restore_refuses_a_newer_schema(full_db: Path, tmp_path: Path,
         connection.execute("INSERT INTO schema_version (version, applied_at, note) "
                            "VALUES (99, '2030-01-01 00:00:00', 'future')")
     assert _restore(full_db, newer, "--yes") == 1
-    assert "has schema version 99; this Caseload reads 1 to 1" in capsys.readouterr().err
+    assert (f"has schema version 99; this Caseload reads 1 to {CURRENT_VERSION}. Nothing was "
+            "changed.") in capsys.readouterr().err
 
 
 SECRET = "correct horse battery staple"

@@ -13,6 +13,7 @@ from caseload.io import backup, doctor
 from caseload.services import appointments, clients
 from caseload.services.session import Session
 from caseload.store.db import is_sqlite
+from caseload.store.migrations import CURRENT_VERSION
 from caseload.store.models import Commitment, database
 from tests.conftest import NY
 
@@ -34,7 +35,7 @@ def test_a_healthy_database_passes_every_check(imported_db: Path,
                    "ok    permissions\n"
                    "ok    integrity\n"
                    "ok    foreign keys\n"
-                   "ok    schema version: 1\n"
+                   f"ok    schema version: {CURRENT_VERSION}\n"
                    "ok    audit trail: every row's creation recorded\n"
                    "ok    audit trail: in order, nothing missing\n"
                    "ok    audit trail: append-only\n"
@@ -82,7 +83,7 @@ def test_a_damaged_copy_fails_with_each_problem_listed(damaged: Path,
         "ok    integrity",
         "FAIL  foreign keys",
         "        commitment row 900: client_id refers to a missing client",
-        "ok    schema version: 1",
+        f"ok    schema version: {CURRENT_VERSION}",
         "FAIL  audit trail: every row's creation recorded",
         "        client #2 has no audit event recording its creation",
         "        client #3 has no audit event recording its creation",
