@@ -89,11 +89,10 @@ def spec(kind: str) -> KindSpec:
 
 
 def _parse_row(kind: KindSpec, present: frozenset[str], cells_by_name: dict[str, str],
-               ctx: Context) -> tuple[Any, list[tuple[str, str, str]]]:
+               ctx: Context, defaults: dict[str, Any]) -> tuple[Any, list[tuple[str, str, str]]]:
     """Parse one row's cells into a record, or return the problems (column, reason, detail)."""
     values: dict[str, Any] = {}
     issues: list[tuple[str, str, str]] = []
-    defaults = kind.defaults()
     for column in kind.columns:
         text = cells_by_name.get(column.name, "").strip() if column.name in present else ""
         if not text:
@@ -129,9 +128,10 @@ def _table(kind: KindSpec, source: str, header: Sequence[str],
     parsed: list[Parsed] = []
     first_line: dict[tuple[Any, ...], int] = {}
     count = 0
+    defaults = kind.defaults()
     for line, row in rows:
         count += 1
-        record, issues = _parse_row(kind, present, row, ctx)
+        record, issues = _parse_row(kind, present, row, ctx, defaults)
         problems.extend(Problem(source, line, c, r, d) for c, r, d in issues)
         if record is None:
             continue
@@ -267,6 +267,9 @@ def read_json_bytes(data: bytes, source: str, ctx: Context,
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             tables.append(Table(kind, where, frozenset(), (), (Problem(
                 where, 1, "", "bad JSON", f"{kind} must be a list of objects."),)))
+            continue
+        if not records:  # an export writes every kind, empty ones as []
+            tables.append(Table(kind, where, frozenset(spec(kind).names), (), ()))
             continue
         header = list(dict.fromkeys(str(k).strip().lower() for r in records for k in r))
         rows = ((n, {str(k).strip().lower(): _json_cell(v) for k, v in r.items()})

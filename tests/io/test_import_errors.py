@@ -279,3 +279,12 @@ def test_a_read_only_session_imports_nothing(known: Session) -> None:
     with pytest.raises(ReadOnlySession, match="read-only"):
         importing.import_tables(dataclasses.replace(known, read_only=True), [table])
     assert [c.record_number for c in clients.list_clients(known)] == ["CL-1"]
+
+
+def test_an_export_with_empty_tables_reads_back(known: Session) -> None:
+    data = b'{"format": "caseload-export", "clients": [{"record_number": "CL-5", "name": "A B",'\
+           b' "intake_date": "2026-09-01"}], "goals": [], "series": [], "appointments": []}'
+    tables = csv_io.read_json_bytes(data, "all.json", importing.context(known))
+    assert [(t.kind, len(t.rows), t.problems) for t in tables] == [
+        ("clients", 1, ()), ("goals", 0, ()), ("series", 0, ()), ("appointments", 0, ())]
+    assert importing.import_tables(known, tables).added == 1
