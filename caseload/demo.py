@@ -110,7 +110,7 @@ __all__ = [
 ]
 
 # Bump when the generator changes what it writes: `ensure_demo_database` then rebuilds the file.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEMO_CLIENTS, DEMO_WEEKS, DEMO_SEED = 40, 26, 1
 DEMO_DISPLAY_NAME = "Dana Whitfield (demo)"
 HORIZON_WEEKS = 12
@@ -962,9 +962,16 @@ def _build(*, clients: int, weeks: int, seed: int, counselors: int, today: date,
         appointments=len(builder.appointments) + len(builder.rescheduled),
         commitments=len(builder.commitments), checkins=len(builder.checkins),
         checkin_items=len(builder.items))
+    # The id ranges this one event records the creation of (see io.doctor's audit check).
+    created = {"client": builder.clients, "appointment_series": builder.series,
+               "appointment": builder.appointments + builder.rescheduled,
+               "commitment": builder.commitments, "checkin": builder.checkins}
+    ranges = {table: [min(r[0] for r in rows), max(r[0] for r in rows)]
+              for table, rows in created.items() if rows}
     after = {"counts": summary.as_dict(), "seed": seed, "clients": clients, "weeks": weeks,
              "counselors": counselors, "today": today.isoformat(),
-             "settings": asdict(settings), "generator": GENERATOR_VERSION}
+             "settings": asdict(settings), "generator": GENERATOR_VERSION,
+             "created_ids": ranges}
     # No clock is read: the event is dated at the start of `today` in the clinic's zone.
     audit_row = (builder._next("audit"), builder._db(builder._local(today, 0)), login,
                  "demo_data", "database", None, None, None, json.dumps(after, sort_keys=True))

@@ -71,3 +71,11 @@ def test_demo_data_refuses_a_missing_db_option(env: dict[str, str]) -> None:
     assert out.returncode == 2
     assert out.stderr.strip() == ("caseload: demo-data needs --db PATH (the demo is never "
                                   "written to your own database).")
+
+
+def test_doctor_finds_a_demo_database_healthy(tmp_path: Path, env: dict[str, str]) -> None:
+    db = tmp_path / "demo.db"
+    assert caseload("--db", str(db), "--now", NOW, "demo-data", "--clients", "20",
+                    env=env).returncode == 0
+    out = caseload("--db", str(db), "doctor", env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
