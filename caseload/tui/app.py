@@ -52,7 +52,10 @@ APP_COMMANDS = (
     Command("quit", "q", "Quit", show=False,
             tooltip="Leave Caseload (everything is already saved)"),
 )
-HIDDEN_SYSTEM_COMMANDS = frozenset({"Screenshot"})
+# Screenshot writes screen content to a file; "Keys" is Textual's own key panel, which F1 (the
+# Help screen, built from the same bindings) replaces; Quit is Caseload's own q command; a
+# maximized widget hides the header and footer.
+HIDDEN_SYSTEM_COMMANDS = frozenset({"Screenshot", "Keys", "Quit", "Maximize", "Minimize"})
 OPTIONAL_SCREENS = ("caseload.tui.screens.client", "caseload.tui.screens.client_form",
                     "caseload.tui.screens.commitments", "caseload.tui.screens.commitment_form",
                     "caseload.tui.screens.checkin", "caseload.tui.screens.review")
@@ -210,7 +213,8 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
     # Safety ----------------------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Textual's palette commands, without the screenshot (it writes client data to a file)."""
+        """Textual's palette commands without the screenshot (it writes client data to a file)
+        and without Textual's key panel (F1 shows Caseload's help)."""
         for command in super().get_system_commands(screen):
             if command.title not in HIDDEN_SYSTEM_COMMANDS:
                 yield command

@@ -163,7 +163,8 @@ class BindingCommands(Provider):
     def _commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
         screen = self.screen
         for active, binding in _described(screen.active_bindings):
-            if not active.enabled:
+            # Caseload's own commands (they have ids); Textual's focus and cursor keys are not.
+            if not active.enabled or not binding.id or _scope(active.node) == "widget":
                 continue
             key = self.app.get_key_display(binding)
             title = f"{binding.description} ({key})"

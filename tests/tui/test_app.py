@@ -95,7 +95,7 @@ async def test_palette_lists_screen_commands_but_no_screenshot(small: SmallCasel
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert "Screenshot" not in titles and "Quit" in titles
+        assert "Screenshot" not in titles and "Theme" in titles
         await pilot.press("ctrl+p")
         await pilot.pause(0.5)
         assert isinstance(app.screen, CommandPalette)
