@@ -260,6 +260,24 @@ def test_the_supervisor_reads_the_whole_team_and_writes_nothing(
         assert count(conn, "client") == 2
 
 
+def test_the_team_view_is_the_supervisors(
+        clinic: Clinic, two_counselors: tuple[str, Seeded, str, Seeded],
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from caseload.services import team
+
+    a, _, b, _ = two_counselors
+    boss = clinic.add("supervisor", capsys, monkeypatch)
+    with as_role(clinic, boss) as session:
+        view = team.team_view(session)
+        assert sorted(r.login for r in view.counselors) == sorted([a, b])
+        assert all(r.active_clients == 1 and r.figures.counselor_reliability.denominator
+                   for r in view.counselors)
+        assert sorted(team.client_names(session)) == ["Client A-1", "Client B-1"]
+    with as_role(clinic, a) as session:
+        assert [r.login for r in team.team_view(session).counselors] == [a]
+        assert team.client_names(session) == ["Client A-1"]
+
+
 def test_no_role_can_update_or_delete_the_audit_trail(
         clinic: Clinic, two_counselors: tuple[str, Seeded, str, Seeded],
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
