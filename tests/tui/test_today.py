@@ -239,12 +239,30 @@ async def test_empty_caseload_greets_new_user(empty_session, app_for) -> None:  
         assert not table(app).display
 
 
-async def test_enter_opens_client_and_o_offers_commitment(small: SmallCaseload,
-                                                          app_for) -> None:
+async def test_o_after_a_no_show_offers_an_outreach_commitment(small: SmallCaseload,
+                                                              app_for) -> None:
+    form = pytest.importorskip("caseload.tui.screens.commitment_form").CommitmentFormScreen
     app = app_for(small.session)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, app, small.alex_today)
+        await go_to(pilot, app, small.alex_yesterday)
+        await pilot.press("n")
+        await settle(pilot)
+        await go_to(pilot, app, small.alex_today)  # the missed session left the list
         await pilot.press("o")
         await settle(pilot)
-        assert not isinstance(app.screen, TodayScreen) or app._notifications
+        assert isinstance(app.screen, form)
+        assert app.screen.client_id == small.alex
+        assert app.screen._initial_text == "Reach out after the missed session"
+
+
+async def test_enter_opens_the_sessions_client(small: SmallCaseload, app_for) -> None:
+    client_screen = pytest.importorskip("caseload.tui.screens.client").ClientScreen
+    app = app_for(small.session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, app, small.casey_today)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, client_screen)
+        assert app.screen.client_id == small.casey

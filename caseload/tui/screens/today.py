@@ -34,6 +34,7 @@ from caseload.tui.screens.modals import (
 from caseload.tui.widgets.header import ConsistencyHeader
 from caseload.tui.workers import WorkFailed, db_work, deliver, session_of
 
+OUTREACH_TEXT = "Reach out after the missed session"
 RELOAD_SECONDS = 300  # sessions pass their end while the app is open: "needs outcome" moves
 
 OUTCOME_COMMANDS = (
@@ -112,6 +113,7 @@ class TodayScreen(Screen[None]):
         super().__init__()
         self.rows: dict[str, AppointmentRow] = {}
         self.day: date | None = None
+        self.outreach_suggested: set[int] = set()  # clients just flagged for repeated no-shows
 
     def compose(self) -> ComposeResult:
         """Header, the day line, the sessions (or a greeting), footer."""
@@ -257,6 +259,7 @@ class TodayScreen(Screen[None]):
         self.reload()
         session = session_of(self)
         if outcome is Outcome.NO_SHOW and streak >= session.settings.no_show_streak:
+            self.outreach_suggested.add(row.client_id)
             self.notify(f"{row.client_name}: {streak} no-shows in a row. Reach out? "
                         "Press o to add a commitment for an outreach call.",
                         title="Outreach", timeout=12)
@@ -343,7 +346,8 @@ class TodayScreen(Screen[None]):
         """Add a commitment for the highlighted client."""
         row = self._row_or_hint()
         if row is not None:
-            await self.app.run_action(f"add_commitment({row.client_id})")
+            text = OUTREACH_TEXT if row.client_id in self.outreach_suggested else ""
+            await self.app.run_action(f"add_commitment({row.client_id}, {text!r})")
 
 
 
