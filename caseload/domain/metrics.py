@@ -37,7 +37,9 @@ The rules (DOMAIN.md §1, §2, §4):
   it already has something due and is perfect so far; while in progress it never breaks the streak.
 
 Cost is linear: one pass over each client's facts, each fact dropped into its window through a
-dict keyed by week start (:func:`weekly_figures`), never one scan per week.
+dict keyed by local date (:func:`weekly_figures`), never one scan per week. The weekly review
+needs the streak's weeks, its own week and the weeks before it, and each client's figures for
+its week: :func:`review_figures` counts them all in that one pass.
 """
 
 from __future__ import annotations
@@ -234,6 +236,14 @@ class _Tally:
         self.with_checkin = self.needs_outcome = 0
         self.dropped: set[int] = set()
 
+    def count_due(self, held: bool, attended: bool, kept: bool, covered: bool) -> None:
+        """One due occurrence."""
+        self.due += 1
+        self.held += held
+        self.attendance_due += attended
+        self.kept += kept
+        self.with_checkin += covered
+
     def fell_due(self, owner: Party, on_time: bool) -> None:
         if owner is Party.COUNSELOR:
             self.counselor_fell_due += 1
@@ -258,25 +268,31 @@ _Locator = Callable[[date], tuple[int, ...]]
 _NOWHERE: tuple[int, ...] = ()
 
 
+_DAYS_INDEXED = 20_000  # windows covering at most this many days in all get a dict by date
+
+
 def _locator(windows: Sequence[Window]) -> _Locator:
     """A function from a local date to the indexes of the windows holding it.
 
-    Weeks (seven-day windows all starting on the same weekday) are found through a dict keyed by
-    week start; any other set of windows is scanned, which is fine for the few windows a screen
-    asks for.
+    A single window is a range test; windows covering a few thousand days in all (the streak's
+    105 weeks are 735 days) are found through a dict keyed by local date; anything larger is
+    scanned.
     """
     if not windows:
         return lambda day: _NOWHERE
     if len(windows) == 1:
         only, hit = windows[0], (0,)
         return lambda day: hit if only.start <= day < only.end else _NOWHERE
-    anchor = windows[0].start.weekday()
-    if all(w.days == 7 and w.start.weekday() == anchor for w in windows):
-        by_start: dict[date, tuple[int, ...]] = {}
-        for i, w in enumerate(windows):
-            by_start[w.start] = by_start.get(w.start, ()) + (i,)
+    if sum(w.days for w in windows) <= _DAYS_INDEXED:
+        by_day: dict[date, tuple[int, ...]] = {}
         one_day = timedelta(days=1)
-        return lambda day: by_start.get(day - one_day * ((day.weekday() - anchor) % 7), _NOWHERE)
+        for i, w in enumerate(windows):
+            day = w.start
+            while day < w.end:
+                by_day[day] = by_day.get(day, ()) + (i,)
+                day += one_day
+        get = by_day.get
+        return lambda day: get(day, _NOWHERE)
     return lambda day: tuple(i for i, w in enumerate(windows) if w.start <= day < w.end)
 
 
@@ -285,14 +301,21 @@ def _tally(
     windows: Sequence[Window],
     now: datetime,
     settings: Settings,
+    clients: dict[int, _Tally] | None = None,
+    client_window: int = -1,
 ) -> list[_Tally]:
-    """One pass over every fact of every history, each fact counted in its window(s)."""
+    """One pass over every fact of every history, each fact counted in its window(s).
+
+    With `clients`, each client's own tally of window `client_window` is kept there as well
+    (what `client_figures` would count for that window, in the same pass).
+    """
     zone = clinic_zone(settings)
     today = now.astimezone(zone).date()
     locate = _locator(windows)
     tallies = [_Tally() for _ in windows]
     late_limit = settings.counselor_late_minutes
     for history in histories:
+        own = None if clients is None else clients.setdefault(history.client.id, _Tally())
         checkins: CheckInIndex | None = None
         for appt in history.appointments:
             if appt.end > now:
@@ -301,10 +324,13 @@ def _tally(
             where = locate(day)
             if not where:
                 continue
+            mine = own is not None and client_window in where
             outcome = appt.outcome
             if outcome is Outcome.SCHEDULED:
                 for i in where:
                     tallies[i].needs_outcome += 1
+                if mine:
+                    own.needs_outcome += 1  # type: ignore[union-attr]
                 continue
             held = not (
                 outcome is Outcome.COUNSELOR_CANCELLED
@@ -325,22 +351,33 @@ def _tally(
                 tally.attendance_due += attended
                 tally.kept += kept
                 tally.with_checkin += covered
+            if mine:
+                own.count_due(held, attended, kept, covered)  # type: ignore[union-attr]
         for commitment in history.commitments:
             if commitment.status is CommitmentStatus.DROPPED:
-                for i in locate(commitment.due):
-                    tallies[i].dropped.add(commitment.id)
+                for tally in _hit(tallies, locate(commitment.due), own, client_window):
+                    tally.dropped.add(commitment.id)
                 continue
             done = commitment.status is CommitmentStatus.DONE
             if done or commitment.due < today:
                 done_on = commitment.done_on
                 on_time = done and done_on is not None and done_on <= commitment.due
-                for i in locate(commitment.due):
-                    tallies[i].fell_due(commitment.owner, on_time)
+                for tally in _hit(tallies, locate(commitment.due), own, client_window):
+                    tally.fell_due(commitment.owner, on_time)
             for change in commitment.history:
                 if change.changed_on > change.old_due:  # the old date passed silently
-                    for i in locate(change.old_due):
-                        tallies[i].fell_due(commitment.owner, False)
+                    for tally in _hit(tallies, locate(change.old_due), own, client_window):
+                        tally.fell_due(commitment.owner, False)
     return tallies
+
+
+def _hit(tallies: list[_Tally], where: tuple[int, ...], own: _Tally | None,
+         client_window: int) -> list[_Tally]:
+    """The tallies a fact in windows `where` counts in: the caseload's, and the client's own."""
+    found = [tallies[i] for i in where]
+    if own is not None and client_window in where:
+        found.append(own)
+    return found
 
 
 def caseload_figures(
@@ -367,19 +404,55 @@ def weekly_figures(
     return [tally.figures() for tally in _tally(histories, weeks, now, settings)]
 
 
-def streak_weeks(
-    histories: Iterable[ClientHistory],
+def streak_windows(now: datetime, settings: Settings, max_weeks: int = 104) -> tuple[Window, ...]:
+    """The weeks :func:`streak_weeks` looks at: ``max_weeks`` complete ones, then this week."""
+    current = week_of(clinic_today(now, settings), settings.week_start)
+    return weeks_back(current, max(max_weeks, 0) + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFigures:
+    """What the weekly review counts: figures per week, the streak, each client's week."""
+
+    weeks: tuple[Window, ...]
+    weekly: tuple[Figures, ...]
+    streak_weeks: int
+    clients: dict[int, Figures]
+
+    def of(self, week: Window) -> Figures:
+        """The caseload's figures of one of `weeks`."""
+        return self.weekly[self.weeks.index(week)]
+
+
+def review_figures(
+    histories: Sequence[ClientHistory],
+    week: Window,
+    earlier: Sequence[Window],
     now: datetime,
     settings: Settings,
     max_weeks: int = 104,
-) -> int:
-    """Consecutive weeks of perfect counselor reliability and follow-through (see module doc).
+    per_client: bool = True,
+) -> ReviewFigures:
+    """The streak's weeks, ``week``, the ``earlier`` weeks and each client's ``week``, in one pass.
 
-    Looks back at most ``max_weeks`` complete weeks; the current week may add one more.
+    Equal to :func:`streak_weeks`, :func:`caseload_figures`, :func:`weekly_figures` and
+    :func:`client_figures` called one by one (the tests check it), at the cost of one of them.
+    Without `per_client`, `clients` is left empty.
     """
-    current = week_of(clinic_today(now, settings), settings.week_start)
-    weeks = weeks_back(current, max(max_weeks, 0) + 1)
-    figures = weekly_figures(histories, weeks, now, settings)
+    streak = streak_windows(now, settings, max_weeks)
+    windows = list(streak)
+    for w in (*earlier, week):
+        if w not in windows:
+            windows.append(w)
+    clients: dict[int, _Tally] | None = {} if per_client else None
+    tallies = _tally(histories, windows, now, settings, clients, windows.index(week))
+    weekly = tuple(t.figures() for t in tallies)
+    return ReviewFigures(tuple(windows), weekly, _streak(weekly[:len(streak)]),
+                         {client_id: t.figures() for client_id, t in (clients or {}).items()})
+
+
+def _streak(figures: Sequence[Figures]) -> int:
+    """The streak of weekly figures ending with the current week (see module doc)."""
     streak = 0
     for week in reversed(figures[:-1]):
         perfect = week.counselor_perfect
@@ -391,6 +464,20 @@ def streak_weeks(
     if figures[-1].counselor_perfect:
         streak += 1
     return streak
+
+
+def streak_weeks(
+    histories: Iterable[ClientHistory],
+    now: datetime,
+    settings: Settings,
+    max_weeks: int = 104,
+) -> int:
+    """Consecutive weeks of perfect counselor reliability and follow-through (see module doc).
+
+    Looks back at most ``max_weeks`` complete weeks; the current week may add one more.
+    """
+    weeks = streak_windows(now, settings, max_weeks)
+    return _streak(weekly_figures(histories, weeks, now, settings))
 
 
 def sparkline(

@@ -9,7 +9,7 @@ the caseload.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from caseload.domain import metrics
 from caseload.domain.flags import Flag, client_flags
@@ -30,6 +30,11 @@ from caseload.store.queries import load_histories
 HISTORY_WEEKS = 53
 
 
+def window_start(now: datetime, weeks: int = HISTORY_WEEKS) -> datetime:
+    """Local midnight `weeks` weeks before today (`now` is in the clinic's zone)."""
+    return datetime.combine(now.date() - timedelta(weeks=weeks), time(), tzinfo=now.tzinfo)
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """A caseload's recent history, read at `now`."""
@@ -46,9 +51,13 @@ class Snapshot:
 
 def load_snapshot(session: Session, *, weeks: int = HISTORY_WEEKS,
                   client_ids: list[int] | None = None) -> Snapshot:
-    """Read the counselor's caseload history for the last `weeks` weeks (four queries)."""
+    """Read the counselor's caseload history for the last `weeks` weeks (four queries).
+
+    The window starts at local midnight, so it stays the same all day and a read can be
+    answered again from `store.cache` until the database changes.
+    """
     now = session.now()
-    since = now - timedelta(weeks=weeks)
+    since = window_start(now, weeks)
     histories = load_histories(session.counselor_id, since, now, client_ids=client_ids)
     return Snapshot(now=now, histories=tuple(histories))
 
@@ -72,8 +81,9 @@ class WeekHeader:
 def week_header(session: Session, snapshot: Snapshot) -> WeekHeader:
     week = metrics.week_of(snapshot.now.date(), session.settings.week_start)
     active = snapshot.histories
-    figures = metrics.caseload_figures(active, week, snapshot.now, session.settings)
-    streak = metrics.streak_weeks(active, snapshot.now, session.settings)
+    counted = metrics.review_figures(active, week, (), snapshot.now, session.settings,
+                                     per_client=False)  # the week and the streak in one pass
+    figures, streak = counted.of(week), counted.streak_weeks
     needs = sum(1 for h in active for a in h.appointments
                 if a.outcome is Outcome.SCHEDULED and a.end <= snapshot.now)
     return WeekHeader(week, figures.counselor_reliability, figures.counselor_follow_through,

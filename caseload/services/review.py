@@ -42,18 +42,20 @@ def week_report(session: Session, week_day: date | None = None, *, history_weeks
     snapshot = snapshot or load_snapshot(session)
     week = metrics.week_of(week_day or snapshot.now.date(), settings.week_start)
     histories = snapshot.histories
-    figures = metrics.caseload_figures(histories, week, snapshot.now, settings)
-    streak = metrics.streak_weeks(histories, snapshot.now, settings)
     weeks = [metrics.Window(week.start - timedelta(weeks=n), week.end - timedelta(weeks=n))
              for n in range(history_weeks, 0, -1)]
-    past = metrics.weekly_figures(histories, weeks, snapshot.now, settings) if weeks else []
+    # One pass counts the week, the weeks before it, the streak and every client's week.
+    counted = metrics.review_figures(histories, week, weeks, snapshot.now, settings)
+    figures, streak = counted.of(week), counted.streak_weeks
+    past = [counted.of(w) for w in weeks]
+    nothing = metrics.Figures()
     reviews: dict[int, ClientReview] = {}
     for h in histories:
         flags = client_flags(h, snapshot.now, week, settings)
         if h.client.status is not ClientStatus.ACTIVE and not flags:
             continue
         reviews[h.client.id] = ClientReview(
-            h.client, metrics.client_figures(h, week, snapshot.now, settings), flags)
+            h.client, counted.clients.get(h.client.id, nothing), flags)
     ordered = review_order((r.client, r.flags) for r in reviews.values())
     flagged_ids = [c.id for c, _ in ordered]
     rest = sorted((r for r in reviews.values() if not r.flags),

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
-from playhouse import db_url
 
+from caseload.drivers import enable_psycopg
 from caseload.store.models import database
 
 SQLITE_PRAGMAS: dict[str, object] = {
@@ -127,6 +127,7 @@ def postgres_database(url: str) -> PostgresqlDatabase:
     """
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
+    enable_psycopg()  # deferred at start-up (caseload.drivers)
     return PostgresqlDatabase(url, prefer_psycopg3=True)
 
 
@@ -186,7 +187,11 @@ def open_database(location: Location, *, create: bool = True) -> Database:
     elif location.is_postgres:
         db = postgres_database(location.url or "")
     else:
+        from playhouse import db_url  # other URL schemes are rare: not loaded at start-up
+
         url = location.url or ""
+        if not url.startswith("sqlite"):
+            enable_psycopg()
         try:
             db = db_url.connect(url)
         except Exception as exc:  # an unknown scheme or malformed URL
@@ -203,7 +208,10 @@ def open_database(location: Location, *, create: bool = True) -> Database:
 
 
 def close_database() -> None:
-    """Close the current connection, if any."""
+    """Close the current connection, if any (and forget what was read through it)."""
+    from caseload.store import cache
+
+    cache.clear()
     db = database.obj
     if db is not None and not db.is_closed():
         db.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 from peewee import Database, SqliteDatabase
 
 from caseload.store.db import DatabaseError, private_umask
-from caseload.store.models import MODELS, SchemaVersion
+from caseload.store.models import MODELS, SNAPSHOT_INDEXES, SchemaVersion
 from caseload.store.postgres import protect_audit
 
 
@@ -40,9 +40,18 @@ def _protect_audit(db: Database) -> None:
         protect_audit(db)  # PostgreSQL: UPDATE, DELETE and TRUNCATE refused (store.postgres)
 
 
+def _snapshot_indexes(db: Database) -> None:
+    """The indexes of `models.SNAPSHOT_INDEXES`, replacing two they make redundant."""
+    for _model, index in SNAPSHOT_INDEXES:  # CREATE INDEX IF NOT EXISTS: new databases have them
+        db.execute_sql(*db.get_sql_context().sql(index).query())
+    for old in ("appointment_client_id_starts_at", "appointment_client_id"):
+        db.execute_sql(f'DROP INDEX IF EXISTS "{old}"')
+
+
 # MIGRATIONS[i] brings a database to version i + 1.
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("initial schema", _create_v1),
+    ("indexes for reading a caseload's window", _snapshot_indexes),
 ]
 CURRENT_VERSION = len(MIGRATIONS)
 
@@ -111,6 +120,9 @@ def migrate(db: Database) -> list[str]:
         if backup is not None:
             done.append(f"backed up to {backup}")
     with db.atomic():
+        # Another session may have upgraded it meanwhile (two terminals opened at once); on
+        # SQLite the write lock is held from here (BEGIN IMMEDIATE), so this answer stands.
+        version = schema_version(db)
         for number in range(version + 1, CURRENT_VERSION + 1):
             note, step = MIGRATIONS[number - 1]
             step(db)

@@ -3,6 +3,12 @@
 Each function issues one query whatever the number of clients, and returns domain records
 (frozen dataclasses), never live rows. `load_histories` is what every screen and the review
 build on: four queries (clients, appointments, commitments, check-ins).
+
+Rows are read straight from the driver's cursor and turned into records here (enum members by
+dict lookup, timestamps parsed once): Peewee's per-field conversion cost more than the reading.
+The window queries are shaped for the indexes of `models.SNAPSHOT_INDEXES` (see
+`tests/store/test_query_plans.py`): a UNION ALL rather than an OR, so each half is one index
+range, and the partial indexes' conditions written as the same literals.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from peewee import ModelSelect
+from peewee import SQL, ModelSelect, SelectBase
 
 from caseload.domain.records import (
     AppointmentFact,
@@ -28,7 +34,23 @@ from caseload.domain.records import (
     Outcome,
     Party,
 )
-from caseload.store.models import Appointment, CheckIn, Client, Commitment, utc_from_db
+from caseload.store import cache
+from caseload.store.models import (
+    Appointment,
+    CheckIn,
+    Client,
+    Commitment,
+    database,
+    utc_from_db,
+)
+
+# Enum members by value: a dict lookup instead of a call per row (a member finds itself too).
+_OUTCOMES: dict[str, Outcome] = {o.value: o for o in Outcome}
+_PARTIES: dict[str, Party] = {p.value: p for p in Party}
+_STATUSES: dict[str, CommitmentStatus] = {s.value: s for s in CommitmentStatus}
+_INSTRUMENTS: dict[str, Instrument] = {i.value: i for i in Instrument}
+_SCHEDULED = SQL("'scheduled'")  # as in models.PENDING, so the partial index applies
+_FALSE = SQL("false")  # as in models.UNDISCUSSED
 
 
 def _as_date(value: object) -> date:
@@ -81,16 +103,19 @@ def _scope(query: ModelSelect[Any], counselor_id: int | None,
     return query
 
 
+def _rows(query: SelectBase) -> Iterable[tuple[Any, ...]]:
+    """The query's rows as the driver returns them."""
+    return database.execute(query)  # type: ignore[no-any-return]
+
+
 def appointment_fact(row: tuple) -> AppointmentFact:  # type: ignore[type-arg]
     (id_, client_id, starts, ends, outcome, client_late, counselor_late, requested,
      cancelled, series_id) = row
     return AppointmentFact(
-        id=id_, client_id=client_id, start=utc_from_db(starts),  # type: ignore[arg-type]
-        end=utc_from_db(ends),  # type: ignore[arg-type]
-        outcome=Outcome(outcome), client_late_min=client_late or 0,
-        counselor_late_min=counselor_late or 0,
-        requested_by=Party(requested) if requested else None,
-        cancelled_at=utc_from_db(cancelled), series_id=series_id)
+        id_, client_id, utc_from_db(starts), utc_from_db(ends),  # type: ignore[arg-type]
+        _OUTCOMES[outcome], client_late or 0, counselor_late or 0,
+        _PARTIES[requested] if requested else None,
+        None if cancelled is None else utc_from_db(cancelled), series_id)
 
 
 APPOINTMENT_COLUMNS = (
@@ -100,15 +125,26 @@ APPOINTMENT_COLUMNS = (
 )
 
 
+def appointment_query(counselor_id: int | None, since: datetime, now: datetime,
+                      client_ids: Sequence[int] | None = None) -> SelectBase:
+    """Occurrences starting at or after `since`, then older ones still needing an outcome.
+
+    (Those from `since` to `now` needing one are in the first half already.)
+    """
+    def select() -> ModelSelect[Any]:
+        return _scope(Appointment.select(*APPOINTMENT_COLUMNS), counselor_id, client_ids)
+
+    recent = select().where(Appointment.starts_at >= since)
+    pending = select().where((Appointment.outcome == _SCHEDULED)
+                             & (Appointment.starts_at < min(since, now)))
+    return (recent + pending).order_by(SQL("3"), SQL("1"))  # starts_at, id
+
+
 def appointments_since(counselor_id: int | None, since: datetime, now: datetime,
                        client_ids: Sequence[int] | None = None) -> list[AppointmentFact]:
     """Occurrences starting at or after `since`, plus older ones still needing an outcome."""
-    query = _scope(Appointment.select(*APPOINTMENT_COLUMNS), counselor_id, client_ids)
-    query = query.where(
-        (Appointment.starts_at >= since)
-        | ((Appointment.outcome == Outcome.SCHEDULED.value) & (Appointment.starts_at < now)))
-    query = query.order_by(Appointment.starts_at, Appointment.id)
-    return [appointment_fact(r) for r in query.tuples().iterator()]
+    return [appointment_fact(r)
+            for r in _rows(appointment_query(counselor_id, since, now, client_ids))]
 
 
 def _history(raw: object) -> tuple[DueChange, ...]:
@@ -131,20 +167,29 @@ COMMITMENT_COLUMNS = (
 def commitment_fact(row: tuple) -> CommitmentFact:  # type: ignore[type-arg]
     id_, client_id, owner, text, made_on, due, status, done_on, history, note = row
     return CommitmentFact(
-        id=id_, client_id=client_id, owner=Party(owner), text=text,
-        made_on=_as_date(made_on), due=_as_date(due), status=CommitmentStatus(status),
-        done_on=_opt_date(done_on), history=_history(history), note=note or "")
+        id_, client_id, _PARTIES[owner], text, _as_date(made_on), _as_date(due),
+        _STATUSES[status], _opt_date(done_on), _history(history), note or "")
+
+
+def commitment_query(counselor_id: int | None, since: date,
+                     client_ids: Sequence[int] | None = None) -> SelectBase:
+    """Outstanding commitments, and any due or done since `since`.
+
+    "Made since" needs no test of its own: a commitment is never due before it was made (a
+    CHECK), so one made since is due since. Without it every test is on commitment_window's
+    columns.
+    """
+    query = _scope(Commitment.select(*COMMITMENT_COLUMNS), counselor_id, client_ids)
+    outstanding = [CommitmentStatus.OPEN.value, CommitmentStatus.RENEGOTIATED.value]
+    query = query.where((Commitment.due >= since) | Commitment.status.in_(outstanding)
+                        | (Commitment.done_on >= since))
+    return query.order_by(Commitment.due, Commitment.id)
 
 
 def commitments_since(counselor_id: int | None, since: date,
                       client_ids: Sequence[int] | None = None) -> list[CommitmentFact]:
     """Outstanding commitments, and any due, done or made since `since`."""
-    query = _scope(Commitment.select(*COMMITMENT_COLUMNS), counselor_id, client_ids)
-    outstanding = [CommitmentStatus.OPEN.value, CommitmentStatus.RENEGOTIATED.value]
-    query = query.where(Commitment.status.in_(outstanding) | (Commitment.due >= since)
-                        | (Commitment.done_on >= since) | (Commitment.made_on >= since))
-    query = query.order_by(Commitment.due, Commitment.id)
-    return [commitment_fact(r) for r in query.tuples().iterator()]
+    return [commitment_fact(r) for r in _rows(commitment_query(counselor_id, since, client_ids))]
 
 
 CHECKIN_COLUMNS = (
@@ -156,18 +201,33 @@ CHECKIN_COLUMNS = (
 def checkin_fact(row: tuple) -> CheckInFact:  # type: ignore[type-arg]
     id_, client_id, instrument, taken_on, total, discussed, appointment_id, comment = row
     return CheckInFact(
-        id=id_, client_id=client_id, instrument=Instrument(instrument),
-        on=_as_date(taken_on), total=float(total), discussed=bool(discussed),
-        appointment_id=appointment_id, comment=comment or "")
+        id_, client_id, _INSTRUMENTS[instrument], _as_date(taken_on), float(total),
+        discussed=bool(discussed), appointment_id=appointment_id, comment=comment or "")
+
+
+def checkin_query(counselor_id: int | None, since: date,
+                  client_ids: Sequence[int] | None = None) -> SelectBase:
+    """Check-ins taken since `since`, then older ones never discussed."""
+    def select() -> ModelSelect[Any]:
+        return _scope(CheckIn.select(*CHECKIN_COLUMNS), counselor_id, client_ids)
+
+    recent = select().where(CheckIn.taken_on >= since)
+    undiscussed = select().where((CheckIn.discussed == _FALSE) & (CheckIn.taken_on < since))
+    return (recent + undiscussed).order_by(SQL("4"), SQL("1"))  # taken_on, id
 
 
 def checkins_since(counselor_id: int | None, since: date,
                    client_ids: Sequence[int] | None = None) -> list[CheckInFact]:
     """Check-ins taken since `since`, plus any never discussed (they stay flagged)."""
-    query = _scope(CheckIn.select(*CHECKIN_COLUMNS), counselor_id, client_ids)
-    query = query.where((CheckIn.taken_on >= since) | (CheckIn.discussed == False))  # noqa: E712
-    query = query.order_by(CheckIn.taken_on, CheckIn.id)
-    return [checkin_fact(r) for r in query.tuples().iterator()]
+    return [checkin_fact(r) for r in _rows(checkin_query(counselor_id, since, client_ids))]
+
+
+def snapshot_sql(counselor_id: int | None, since: datetime, now: datetime
+                 ) -> dict[str, tuple[str, list[Any]]]:
+    """The SQL and parameters of `load_histories`' window queries (for EXPLAIN)."""
+    return {"appointments": appointment_query(counselor_id, since, now).sql(),
+            "commitments": commitment_query(counselor_id, since.date()).sql(),
+            "checkins": checkin_query(counselor_id, since.date()).sql()}
 
 
 def group_histories(clients: Iterable[ClientFact], appointments: Iterable[AppointmentFact],
@@ -192,7 +252,24 @@ def group_histories(clients: Iterable[ClientFact], appointments: Iterable[Appoin
 def load_histories(counselor_id: int | None, since: datetime, now: datetime, *,
                    statuses: Sequence[ClientStatus] | None = None,
                    client_ids: Sequence[int] | None = None) -> list[ClientHistory]:
-    """Every client's history since `since`, in four queries whatever the caseload's size."""
+    """Every client's history since `since`, in four queries whatever the caseload's size.
+
+    Read again only when the database has changed since the same read (`store.cache`; what is
+    read depends on `since`, not on `now`, as long as `since` is before `now`).
+    """
+    def read() -> tuple[ClientHistory, ...]:
+        return tuple(_load_histories(counselor_id, since, now, statuses, client_ids))
+
+    if since >= now:
+        return list(read())
+    key = ("histories", counselor_id, since, tuple(statuses or ()),
+           None if client_ids is None else tuple(client_ids))
+    return list(cache.cached(key, read))
+
+
+def _load_histories(counselor_id: int | None, since: datetime, now: datetime,
+                    statuses: Sequence[ClientStatus] | None,
+                    client_ids: Sequence[int] | None) -> list[ClientHistory]:
     clients = [client_fact(r) for r in
                client_query(counselor_id, statuses, client_ids).dicts().iterator()]
     if not clients:

@@ -8,8 +8,19 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from caseload.domain.records import Instrument, Outcome, Party
-from caseload.services import appointments, checkins, clients, commitments, overview, review
+from caseload.services import (
+    appointments,
+    checkins,
+    client_view,
+    clients,
+    commitments,
+    overview,
+    review,
+    weekly_review,
+)
 from caseload.services.session import Session
+from caseload.store import cache
+from caseload.store.db import is_sqlite
 from caseload.store.models import database
 from tests.conftest import NY
 
@@ -61,22 +72,79 @@ def add_clients(session: Session, first: int, count: int) -> None:
 
 
 def statements_for(build: Callable[[], object]) -> int:
+    """SELECTs `build` runs reading from the database (store.cache emptied first)."""
+    cache.clear()
     with counting() as statements:
         build()
-    return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+    return len([s for s in statements if s.lstrip("( \n").upper().startswith("SELECT")])
+
+
+def screen_loaders(session: Session) -> dict[str, Callable[[], object]]:
+    """What each screen's worker (and `caseload review`) reads, as the screen reads it."""
+    def header() -> object:
+        return overview.week_header(session, overview.load_snapshot(session))
+
+    def today() -> object:
+        snapshot = overview.load_snapshot(session)
+        return overview.today_rows(session, snapshot), overview.week_header(session, snapshot)
+
+    def caseload() -> object:
+        snapshot = overview.load_snapshot(session)
+        return (overview.caseload_rows(session, snapshot, include_inactive=True),
+                overview.week_header(session, snapshot))
+
+    def client() -> object:
+        first = overview.load_snapshot(session).histories[0].client.id
+        return client_view.load_client_view(session, first)
+
+    def weekly_review_steps() -> object:
+        return weekly_review.load_review(session, weekly_review.start_or_resume(session))
+
+    return {
+        "header": header, "today": today, "caseload": caseload,
+        "commitments": lambda: overview.open_commitments(session,
+                                                         overview.load_snapshot(session)),
+        "client": client, "review": lambda: review.week_report(session),
+        "weekly review": weekly_review_steps,
+    }
 
 
 def test_screens_and_review_use_few_queries_whatever_the_size(session: Session) -> None:
-    builds: dict[str, Callable[[], object]] = {
-        "today": lambda: overview.today_rows(session, overview.load_snapshot(session)),
-        "caseload": lambda: overview.caseload_rows(session, overview.load_snapshot(session)),
-        "commitments": lambda: overview.open_commitments(session,
-                                                         overview.load_snapshot(session)),
-        "review": lambda: review.week_report(session),
-    }
+    builds = {name: build for name, build in screen_loaders(session).items()
+              if name not in ("client", "weekly review")}  # these two write or look first
     add_clients(session, 1, 3)
     small = {name: statements_for(build) for name, build in builds.items()}
     add_clients(session, 4, 25)
     large = {name: statements_for(build) for name, build in builds.items()}
     assert small == large
     assert all(count <= 5 for count in large.values()), large
+
+
+def test_every_screen_loader_uses_few_queries_whatever_the_size(session: Session) -> None:
+    """Client and weekly review too: reads counted after the setup they need."""
+    def count(name: str) -> int:
+        loaders = screen_loaders(session)
+        if name == "client":
+            first = overview.load_snapshot(session).histories[0].client.id
+            return statements_for(lambda: client_view.load_client_view(session, first))
+        if name == "weekly review":
+            state = weekly_review.start_or_resume(session)
+            return statements_for(lambda: weekly_review.load_review(session, state))
+        return statements_for(loaders[name])
+
+    add_clients(session, 1, 3)
+    small = {name: count(name) for name in screen_loaders(session)}
+    add_clients(session, 4, 25)
+    large = {name: count(name) for name in screen_loaders(session)}
+    assert small == large
+    assert all(n <= 5 for n in large.values()), large
+
+
+def test_a_cached_read_costs_no_query(session: Session) -> None:
+    """Read again with nothing changed: answered from store.cache (SQLite) without a SELECT."""
+    add_clients(session, 1, 3)
+    overview.load_snapshot(session)
+    with counting() as statements:
+        review.week_report(session)
+    selects = [s for s in statements if s.lstrip("( \n").upper().startswith("SELECT")]
+    assert len(selects) == (0 if is_sqlite() else 4)

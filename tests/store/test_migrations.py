@@ -37,30 +37,32 @@ def _seed() -> None:
 def test_upgrade_takes_a_private_backup_and_keeps_data(db_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     _seed()
+    current = migrations.CURRENT_VERSION
     monkeypatch.setattr(migrations, "MIGRATIONS",
                         [*migrations.MIGRATIONS, ("add pronouns", _add_column)])
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", 2)
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", current + 1)
     done = migrations.migrate(database.obj)
-    assert done[-1] == "schema 2: add pronouns"
-    backups = list(db_path.parent.glob("caseload.db.v1-*.bak"))
+    assert done[-1] == f"schema {current + 1}: add pronouns"
+    backups = list(db_path.parent.glob(f"caseload.db.v{current}-*.bak"))
     assert len(backups) == 1 and stat.S_IMODE(backups[0].stat().st_mode) == 0o600
     with sqlite3.connect(backups[0]) as old:
         assert old.execute("SELECT display_name FROM client").fetchall() == [("Kept Safe",)]
         assert "pronouns" not in [r[1] for r in old.execute("PRAGMA table_info(client)")]
     row = database.execute_sql("SELECT display_name, pronouns FROM client").fetchall()
     assert row == [("Kept Safe", "")]
-    assert migrations.schema_version(database.obj) == 2
+    assert migrations.schema_version(database.obj) == current + 1
 
 
 def test_a_failed_upgrade_changes_nothing(db_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     _seed()
+    current = migrations.CURRENT_VERSION
     monkeypatch.setattr(migrations, "MIGRATIONS",
                         [*migrations.MIGRATIONS, ("broken", _broken)])
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", 2)
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", current + 1)
     with pytest.raises(RuntimeError):
         migrations.migrate(database.obj)
-    assert migrations.schema_version(database.obj) == 1
+    assert migrations.schema_version(database.obj) == current
     columns = [c.name for c in database.obj.get_columns("client")]
     assert "half_done" not in columns
     assert Client.select().count() == 1

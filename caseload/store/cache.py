@@ -1,0 +1,107 @@
+"""Caseload histories kept between reads while the SQLite database has not changed.
+
+The screens read the same caseload again and again: the header and Today at start-up, every
+screen when it is shown again, the review, and again after every save. A history once read is
+handed out again until the database changes. Whether it has changed is asked of a connection kept
+for that purpose only: SQLite's `PRAGMA data_version` on a connection changes whenever any other
+connection commits (another worker thread's, another process's, the counselor's own saves), and
+costs a few microseconds.
+
+Only plain SQLite files are cached; on PostgreSQL and SQLCipher every read goes to the database.
+Keys hold everything a read depends on (counselor, window start, statuses, client ids), so the
+reads this module answers are exactly the reads it saw. While one thread reads a missing entry,
+the others asking for it wait for that read instead of repeating it. The probe is one statement
+(`PRAGMA data_version`, on its own connection) per read asked for.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from peewee import Database, SqliteDatabase
+
+from caseload.store.models import database
+
+T = TypeVar("T")
+ENTRIES = 8  # a few counselors' windows, a client list and a review at most
+
+
+class _Watcher:
+    """The database's version, from a connection that never writes."""
+
+    def __init__(self, path: str) -> None:
+        self.connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.lock = threading.Lock()
+
+    def version(self) -> int:
+        with self.lock:
+            return int(self.connection.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self.lock:
+            self.connection.close()
+
+
+class _Cache:
+    def __init__(self, db: Database, watcher: _Watcher) -> None:
+        self.db = db
+        self.watcher = watcher
+        self.version = -1
+        self.entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = threading.Lock()  # held while reading a missing entry (see module doc)
+
+
+_current: _Cache | None = None
+_current_lock = threading.Lock()
+
+
+def _cacheable(db: Database | None) -> bool:
+    if type(db) is not SqliteDatabase:  # PostgreSQL, SQLCipher (a subclass), none open
+        return False
+    path = str(db.database)
+    return bool(path) and path != ":memory:" and not path.startswith("file:")
+
+
+def _cache_for(db: Database) -> _Cache:
+    global _current
+    with _current_lock:
+        if _current is None or _current.db is not db:
+            if _current is not None:
+                _current.watcher.close()
+            _current = _Cache(db, _Watcher(str(db.database)))
+        return _current
+
+
+def cached(key: Hashable, read: Callable[[], T]) -> T:
+    """`read()`, or what it returned for `key` if the database has not changed since."""
+    db = database.obj
+    if not _cacheable(db):
+        return read()
+    cache = _cache_for(db)
+    with cache.lock:
+        version = cache.watcher.version()
+        if version != cache.version:
+            cache.entries.clear()
+            cache.version = version
+        if key in cache.entries:
+            cache.entries.move_to_end(key)
+            return cache.entries[key]  # type: ignore[no-any-return]
+        # Kept under the version seen before reading: a commit while reading changes the
+        # version, so the next call reads again rather than trust a read it may have torn.
+        value = cache.entries[key] = read()
+        while len(cache.entries) > ENTRIES:
+            cache.entries.popitem(last=False)
+        return value
+
+
+def clear() -> None:
+    """Forget every cached read (and the watching connection)."""
+    global _current
+    with _current_lock:
+        if _current is not None:
+            _current.watcher.close()
+            _current = None

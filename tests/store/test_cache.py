@@ -1,0 +1,103 @@
+"""store.cache: a caseload read is answered again only while the database has not changed."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from caseload.domain.records import Outcome
+from caseload.services import appointments, clients, overview
+from caseload.services.session import Session
+from caseload.store import cache
+from caseload.store.models import database
+from tests.conftest import NY
+from tests.services.test_query_counts import counting
+
+
+def _selects(build: object) -> int:
+    with counting() as statements:
+        build()  # type: ignore[operator]
+    return len([s for s in statements if s.lstrip("( \n").upper().startswith("SELECT")])
+
+
+def _client_with_a_session(session: Session) -> int:
+    client = clients.add_client(session, "Robin Example", "CL-1", date(2026, 9, 1))
+    appointments.schedule_single(session, client.id, datetime(2026, 11, 23, 10, tzinfo=NY))
+    return client.id
+
+
+def _outcomes(session: Session) -> list[Outcome]:
+    snapshot = overview.load_snapshot(session)
+    return [a.outcome for h in snapshot.histories for a in h.appointments]
+
+
+@pytest.mark.sqlite_only
+def test_a_second_read_is_answered_from_the_cache(session: Session) -> None:
+    _client_with_a_session(session)
+    assert _selects(lambda: overview.load_snapshot(session)) == 4
+    assert _selects(lambda: overview.load_snapshot(session)) == 0
+    assert overview.load_snapshot(session) == overview.load_snapshot(session)
+
+
+@pytest.mark.sqlite_only
+def test_a_save_on_this_connection_is_seen(session: Session) -> None:
+    _client_with_a_session(session)
+    assert _outcomes(session) == [Outcome.SCHEDULED]
+    appt = overview.load_snapshot(session).histories[0].appointments[0]
+    appointments.record_outcome(session, appt.id, Outcome.KEPT)
+    assert _outcomes(session) == [Outcome.KEPT]
+
+
+@pytest.mark.sqlite_only
+def test_a_save_by_another_thread_is_seen(session: Session) -> None:
+    _client_with_a_session(session)
+    appt = overview.load_snapshot(session).histories[0].appointments[0]
+    worker = threading.Thread(
+        target=lambda: appointments.record_outcome(session, appt.id, Outcome.NO_SHOW))
+    worker.start()
+    worker.join()
+    assert _outcomes(session) == [Outcome.NO_SHOW]
+
+
+@pytest.mark.sqlite_only
+def test_a_change_by_another_program_is_seen(session: Session, db_path: Path) -> None:
+    _client_with_a_session(session)
+    assert _outcomes(session) == [Outcome.SCHEDULED]
+    other = sqlite3.connect(db_path)
+    with other:
+        other.execute("UPDATE appointment SET outcome = 'kept'")
+    other.close()
+    assert _outcomes(session) == [Outcome.KEPT]
+
+
+@pytest.mark.sqlite_only
+def test_different_reads_are_kept_apart(session: Session) -> None:
+    client_id = _client_with_a_session(session)
+    everyone = overview.load_snapshot(session)
+    one = overview.load_snapshot(session, client_ids=[client_id])
+    shorter = overview.load_snapshot(session, weeks=1)
+    assert [h.client.id for h in one.histories] == [client_id]
+    assert everyone.histories == one.histories
+    assert shorter.histories[0].appointments == everyone.histories[0].appointments
+    assert _selects(lambda: overview.load_snapshot(session, weeks=2)) == 4
+
+
+def test_postgresql_and_closed_databases_are_never_cached(session: Session) -> None:
+    _client_with_a_session(session)
+    expected = 0 if database.obj.__class__.__name__ == "SqliteDatabase" else 4
+    overview.load_snapshot(session)
+    assert _selects(lambda: overview.load_snapshot(session)) == expected
+    cache.clear()
+    assert _selects(lambda: overview.load_snapshot(session)) == 4
+
+
+@pytest.mark.sqlite_only
+def test_the_window_starts_at_local_midnight(session: Session) -> None:
+    now = session.now()
+    since = overview.window_start(now)
+    assert since.tzinfo == now.tzinfo and since.time() == datetime.min.time()
+    assert since.date() == now.date() - timedelta(weeks=overview.HISTORY_WEEKS)
