@@ -14,6 +14,7 @@ from caseload.services.client_view import load_client_view
 from caseload.tui.screens.appointment_form import AppointmentFormScreen
 from caseload.tui.screens.checkin import CheckInScreen
 from caseload.tui.screens.client import CLIENT_COMMANDS, ClientScreen
+from caseload.tui.screens.client_form import ClientFormScreen
 from caseload.tui.screens.commitment_form import CommitmentFormScreen, RenegotiateFormScreen
 from caseload.tui.screens.modals import ChoiceScreen, ConfirmScreen, TextPromptScreen
 from caseload.tui.screens.schedule_form import ScheduleFormScreen
@@ -476,3 +477,48 @@ async def test_every_client_key_visibly_does_something(small: SmallCaseload, app
         await settle(pilot)
         assert picture(app) != before, f"{command.key} ({command.id}) changed nothing"
         assert not any(m.startswith("Highlight") for m in messages(app)), command.id
+
+
+@pytest.mark.parametrize("steps", [
+    ("open_client({client})",), ("open_commitments",), ("check_in({client}, None)",),
+    ("open_client({client})", "client_schedule")], ids=["client", "commitments", "checkin",
+                                                       "form"])
+async def test_resizing_down_to_tiny_and_back_never_crashes(small: SmallCaseload, app_for,
+                                                            steps: tuple[str, ...]) -> None:
+    app = app_for(small.session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for step in steps:
+            target = app if not step.startswith("client_") else app.screen
+            await target.run_action(step.format(client=small.alex))
+            await settle(pilot)
+        screen = app.screen
+        for size in ((80, 24), (40, 12), (20, 6), (100, 30), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+        assert app.is_running and app.screen is screen
+
+
+async def test_add_client_form_saves_a_new_client(small: SmallCaseload, app_for) -> None:
+    app = app_for(small.session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.run_action("add_client")
+        await pilot.pause()
+        assert isinstance(app.screen, ClientFormScreen)
+        await pilot.press(*"Jordan Q. Rivers", "tab", *"R-1001", "tab", *"2026-11-02", "tab",
+                          *"14")
+        await pilot.pause()
+        assert static(app, "#intake .parsed-preview") == "→ Mon 2 Nov 2026 (25 days ago)"
+        assert static(app, "#cadence .parsed-preview") == "→ every 2 weeks"
+        await pilot.press("enter")
+        await settle(pilot)
+        # The record number is taken: the form stays open with the message, nothing saved.
+        assert isinstance(app.screen, ClientFormScreen)
+        assert "Record number R-1001 is already in use." in static(app, "#form-message")
+        await pilot.press("shift+tab", "shift+tab", *"R-2001", "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ClientFormScreen)
+    added = clients.find_client(small.session, "R-2001")
+    assert (added.name, added.intake, added.cadence_days) == (
+        "Jordan Q. Rivers", date(2026, 11, 2), 14)

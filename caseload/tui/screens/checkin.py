@@ -142,7 +142,7 @@ class CheckInScreen(Screen[CheckInResult | None]):
             fields.display = fields.instrument is chosen
         spec = instruments.SPECS[chosen]
         self.query_one("#checkin-hint", Static).update(
-            f"{spec.count} items, {spec.hint} · type a score, Tab to the next")
+            f"{spec.count} items, {spec.hint} · Tab to the next")
         context = self.query_one("#checkin-context", Static)
         if self.context is not None:
             c = self.context.client

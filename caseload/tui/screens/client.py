@@ -36,7 +36,6 @@ from caseload.services.client_view import (
 from caseload.services.clients import GoalView
 from caseload.tui.commands import Command, bindings
 from caseload.tui.screens.checkin import CheckInScreen
-from caseload.tui.screens.client_form import ClientFormScreen
 from caseload.tui.screens.client_sessions import SESSION_COMMANDS, SessionActions
 from caseload.tui.screens.commitment_actions import COMMITMENT_ROW_COMMANDS, CommitmentActions
 from caseload.tui.screens.commitment_form import CommitmentFormScreen
@@ -46,8 +45,6 @@ from caseload.tui.widgets.header import ConsistencyHeader, refresh_header
 from caseload.tui.widgets.table_fit import fit_last_column
 from caseload.tui.widgets.timeline import entry_cells
 from caseload.tui.workers import db_work, deliver, session_of
-
-__all__ = ["ClientFormScreen", "ClientScreen"]
 
 CLIENT_COMMANDS = (
     *SESSION_COMMANDS,
@@ -69,6 +66,7 @@ CLIENT_COMMANDS = (
 
 # Status before the free text, so a long commitment never pushes the status off screen.
 WHEN_WIDTH, STATUS_WIDTH = 16, 22
+PAST_LINES_SHOWN = 4
 
 STATUS_CHOICES = (
     Choice("a", "Active", ClientStatus.ACTIVE),
@@ -153,7 +151,11 @@ class ClientScreen(SessionActions, CommitmentActions):
         if not first and current in self.entries:
             table.move_cursor(row=table.get_row_index(current))
         elif view.timeline:
-            table.move_cursor(row=min(view.first_upcoming(), len(view.timeline) - 1))
+            # Today near the top: a few past lines above it, what is coming below.
+            row = min(view.first_upcoming(), len(view.timeline) - 1)
+            table.move_cursor(row=row, scroll=False)
+            self.call_after_refresh(table.scroll_to, y=max(0, row - PAST_LINES_SHOWN),
+                                    animate=False)
 
     def _cursor_key(self) -> str:
         table = self.query_one("#client-timeline", DataTable)

@@ -25,9 +25,8 @@ from caseload.tui.screens.commitment_form import CommitmentFormScreen
 from caseload.tui.widgets.commitment_text import history_text, owner_word, short_day, status_text
 from caseload.tui.widgets.header import ConsistencyHeader, refresh_header
 from caseload.tui.widgets.table_fit import fit_last_column
+from caseload.tui.widgets.timeline import day_text
 from caseload.tui.workers import db_work, deliver, session_of
-
-__all__ = ["CommitmentFormScreen", "CommitmentsScreen"]
 
 # The owner filter cycles: both → yours → the clients' → both.
 FILTERS: tuple[Party | None, ...] = (None, Party.COUNSELOR, Party.CLIENT)
@@ -42,12 +41,6 @@ COMMITMENTS_COMMANDS = (
     Command("commitment_open_client", "enter", "Client", show=False, priority=True,
             tooltip="Open the highlighted commitment's client"),
 )
-
-
-def due_text(c: CommitmentFact, today: date) -> str:
-    """"Fri 4 Dec", with the year when it is not this year's."""
-    text = f"{c.due:%a} {short_day(c.due)}"
-    return text if c.due.year == today.year else f"{text} {c.due.year}"
 
 
 class CommitmentsScreen(CommitmentActions):
@@ -125,7 +118,7 @@ class CommitmentsScreen(CommitmentActions):
         fit_last_column(table)
         for row in shown:
             c = row.commitment
-            table.add_row(due_text(c, today), status_text(c, row.days_overdue),
+            table.add_row(day_text(c.due, today), status_text(c, row.days_overdue),
                           owner_word(c.owner), Text(row.client_name), Text(c.text),
                           key=str(row.id))
         if current is not None and str(current.id) in self.rows:

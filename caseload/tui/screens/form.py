@@ -66,8 +66,10 @@ class FormScreen(ModalScreen[T | None]):
         return [f for f in self.query(ParsedField) if f.display]
 
     def say(self, message: str) -> None:
-        """Show one line under the fields."""
-        self.query_one("#form-message", Static).update(message)
+        """Show one line under the fields (none: the line goes away)."""
+        line = self.query_one("#form-message", Static)
+        line.update(message)
+        line.display = bool(message)
 
     def action_save_form(self) -> None:
         """Save if every field is accepted; otherwise mark the refused ones and go to the first."""

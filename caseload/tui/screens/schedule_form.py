@@ -89,7 +89,7 @@ class ScheduleFormScreen(FormScreen[Scheduled]):
                           id="rule")
         yield ParsedField("Sessions", whole_number("Sessions", 1, MAX_SESSIONS),
                           required=False, placeholder="blank: until you end the series",
-                          hint="How many sessions (blank: until you end the series)", id="count")
+                          id="count")
         yield Static("", id="plan", classes="summary", markup=False)
 
     def on_mount(self) -> None:

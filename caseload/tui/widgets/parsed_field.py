@@ -60,7 +60,7 @@ class ParsedField(Vertical, Generic[T]):
         color: $text-error;
         text-style: bold;
     }
-    ParsedField.-quiet > .parsed-preview {
+    ParsedField.-blank > .parsed-preview {
         display: none;
     }
     """
@@ -155,6 +155,7 @@ class ParsedField(Vertical, Generic[T]):
                 preview.update(f"{ERROR_MARK} {self.error}" if shown else self.hint)
             else:
                 preview.update(f"{OK_MARK} {understood}" if understood else "")
+        self.set_class(not str(preview.render()).strip(), "-blank")
         # Only text the counselor typed is shown as wrong; an empty new field is just a hint.
         self.set_class(self.error is not None and (self.touched or bool(text.strip())),
                        "-invalid")

@@ -45,7 +45,9 @@ class ScoreFields(Grid):
         for index, label in enumerate(self.spec.item_labels):
             yield ParsedField(f"{index + 1:>2} {label}",
                               partial(instruments.parse_item, self.instrument, index),
-                              placeholder=self.spec.hint, label_width=width,
+                              placeholder=f"{self.spec.bound(self.spec.low)}–"
+                                          f"{self.spec.bound(self.spec.high)}",
+                              label_width=width,
                               id=f"{self.instrument.value}-item-{index + 1}",
                               classes="score-item")
 

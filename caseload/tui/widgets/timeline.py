@@ -28,10 +28,13 @@ from caseload.tui.widgets.commitment_text import owner_word, status_text
 INSTRUMENT_SHORT = {Instrument.SRS: "SRS", Instrument.WAI_SR: "WAI-SR", Instrument.ORS: "ORS"}
 
 
+YEAR_SHOWN_AFTER_DAYS = 180
+
+
 def day_text(day: date, today: date) -> str:
-    """"Tue 1 Dec", with the year when it is not this year's."""
+    """"Tue 1 Dec"; the year too when the day is more than about six months away."""
     text = f"{day:%a} {day.day} {day:%b}"
-    return text if day.year == today.year else f"{text} {day.year}"
+    return text if abs((day - today).days) <= YEAR_SHOWN_AFTER_DAYS else f"{text} {day.year}"
 
 
 def when_text(entry: TimelineEntry, today: date) -> str:
