@@ -24,6 +24,7 @@ from caseload.services import audit
 from caseload.services.clients import own_client
 from caseload.services.commitments import StaleRecord
 from caseload.services.session import Session
+from caseload.store.db import locked
 from caseload.store.models import Appointment, AppointmentSeries, Client, database
 from caseload.store.queries import APPOINTMENT_COLUMNS, appointment_fact
 
@@ -37,10 +38,12 @@ def _fact(row: Appointment) -> AppointmentFact:
         for f in APPOINTMENT_COLUMNS))
 
 
-def _own(session: Session, appointment_id: int) -> Appointment:
-    row = (Appointment.select().join(Client)
-           .where((Appointment.id == appointment_id)
-                  & (Client.counselor == session.counselor_id)).first())
+def _own(session: Session, appointment_id: int, *, lock: bool = False) -> Appointment:
+    """The appointment, if on this counselor's caseload; `lock` to change it (see db.locked)."""
+    query = (Appointment.select().join(Client)
+             .where((Appointment.id == appointment_id)
+                    & (Client.counselor == session.counselor_id)))
+    row = (locked(query, Appointment) if lock else query).first()
     if row is None:
         raise NotFound(f"No appointment #{appointment_id} on your caseload.")
     return row
@@ -169,7 +172,7 @@ def record_outcome(session: Session, appointment_id: int, outcome: Outcome, *,
             raise ValidationError("Late minutes apply only to a kept session.")
     now = session.now()
     with database.atomic():
-        row = _own(session, appointment_id)
+        row = _own(session, appointment_id, lock=True)
         _check_version(row, expected_version)
         if outcome in (Outcome.KEPT, Outcome.NO_SHOW) and row.starts_at > now:
             raise ValidationError(f"This session has not started yet; it cannot be "
@@ -197,7 +200,7 @@ def reschedule(session: Session, appointment_id: int, new_start: datetime,
     new_start = _aware(new_start, session)
     requested_by = Party(requested_by)
     with database.atomic():
-        row = _own(session, appointment_id)
+        row = _own(session, appointment_id, lock=True)
         _check_version(row, expected_version)
         if row.outcome != Outcome.SCHEDULED.value:
             raise ValidationError(f"Only a scheduled appointment can be rescheduled; this one "
@@ -226,7 +229,7 @@ def edit_occurrence(session: Session, appointment_id: int, *, start: datetime | 
                     expected_version: int | None = None) -> AppointmentFact:
     """Correct one occurrence's time, length or place; the rest of its series is untouched."""
     with database.atomic():
-        row = _own(session, appointment_id)
+        row = _own(session, appointment_id, lock=True)
         _check_version(row, expected_version)
         before = audit.snapshot(row)
         length = (_duration(duration_min) if duration_min is not None
@@ -288,7 +291,7 @@ def edit_following(session: Session, appointment_id: int, new_start: datetime, *
     """
     new_start = _aware(new_start, session)
     with database.atomic():
-        row = _own(session, appointment_id)
+        row = _own(session, appointment_id, lock=True)
         if row.series_id is None or row.recurrence_id is None:
             raise ValidationError("This appointment is not part of a series.")
         series = _own_series(session, row.series_id)

@@ -12,6 +12,7 @@ from caseload.domain.text import clean_line
 from caseload.services import audit
 from caseload.services.clients import own_client
 from caseload.services.session import Session
+from caseload.store.db import locked
 from caseload.store.models import Appointment, CheckIn, CheckInItem, Client, database
 from caseload.store.queries import checkin_fact
 
@@ -83,10 +84,11 @@ def record(session: Session, client_id: int, instrument: Instrument, items: Sequ
                          instruments.subscales(instrument, scores))
 
 
-def _own(session: Session, checkin_id: int) -> CheckIn:
-    row = (CheckIn.select().join(Client)
-           .where((CheckIn.id == checkin_id) & (Client.counselor == session.counselor_id))
-           .first())
+def _own(session: Session, checkin_id: int, *, lock: bool = False) -> CheckIn:
+    """The check-in, if on this counselor's caseload; `lock` to change it (see db.locked)."""
+    query = (CheckIn.select().join(Client)
+             .where((CheckIn.id == checkin_id) & (Client.counselor == session.counselor_id)))
+    row = (locked(query, CheckIn) if lock else query).first()
     if row is None:
         raise NotFound(f"No check-in #{checkin_id} on your caseload.")
     return row
@@ -96,7 +98,7 @@ def mark_discussed(session: Session, checkin_id: int, comment: str | None = None
                    discussed: bool = True) -> CheckInFact:
     """Record that a low score or a drop was discussed with the client (and what was said)."""
     with database.atomic():
-        row = _own(session, checkin_id)
+        row = _own(session, checkin_id, lock=True)
         before = audit.snapshot(row)
         row.discussed = discussed
         if comment is not None:

@@ -11,6 +11,7 @@ from caseload.domain.records import ClientFact, ClientStatus, NotFound, Validati
 from caseload.domain.text import clean_line
 from caseload.services import audit
 from caseload.services.session import Session
+from caseload.store.db import locked
 from caseload.store.models import Client, Goal, database
 from caseload.store.queries import client_fact, client_query
 
@@ -24,10 +25,11 @@ class GoalView:
     created_on: date
 
 
-def own_client(session: Session, client_id: int) -> Client:
-    """The client row, if it is on this counselor's caseload."""
-    client = Client.get_or_none((Client.id == client_id)
-                                & (Client.counselor == session.counselor_id))
+def own_client(session: Session, client_id: int, *, lock: bool = False) -> Client:
+    """The client row, if it is on this counselor's caseload; `lock` to change it (db.locked)."""
+    query = Client.select().where((Client.id == client_id)
+                                  & (Client.counselor == session.counselor_id))
+    client = (locked(query) if lock else query).first()
     if client is None:
         raise NotFound(f"No client #{client_id} on your caseload.")
     return client
@@ -81,7 +83,7 @@ def update_client(session: Session, client_id: int, *, name: str | None = None,
                   cadence_days: int | None = None) -> ClientFact:
     """Change a client's details; only what is given changes."""
     with database.atomic():
-        client = own_client(session, client_id)
+        client = own_client(session, client_id, lock=True)
         before = audit.snapshot(client)
         if name is not None:
             client.display_name = clean_line(name, "Name", max_len=120)

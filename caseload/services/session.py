@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from peewee import IntegrityError
+
 from caseload.config import Config
 from caseload.domain.records import NotFound, Settings
 from caseload.store import postgres
@@ -72,13 +74,24 @@ def display_name_for(login: str) -> str:
 
 
 def ensure_counselor(login: str, display_name: str | None = None) -> Counselor:
-    """The counselor row for `login`, created on first use."""
+    """The counselor row for `login`, created on first use.
+
+    A first start in two terminals at once must not fail: the look-up is repeated inside the
+    write transaction (SQLite: the write lock is held, so it cannot be beaten), and on PostgreSQL
+    a row another session inserted at the same moment is read instead of failing on its login.
+    """
     counselor = Counselor.get_or_none(Counselor.login == login)
-    if counselor is None:
+    if counselor is not None:
+        return counselor
+    try:
         with database.atomic():
-            counselor = Counselor.create(login=login,
-                                         display_name=display_name or display_name_for(login),
-                                         created_at=_utc_now())
+            counselor = Counselor.get_or_none(Counselor.login == login)
+            if counselor is None:
+                counselor = Counselor.create(
+                    login=login, display_name=display_name or display_name_for(login),
+                    created_at=_utc_now())
+    except IntegrityError:
+        counselor = Counselor.get(Counselor.login == login)
     return counselor
 
 

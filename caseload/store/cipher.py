@@ -20,7 +20,13 @@ from typing import Any
 from peewee import Database
 from peewee import DatabaseError as PeeweeDatabaseError
 
-from caseload.store.db import SQLITE_PRAGMAS, DatabaseError, check_permissions, private_umask
+from caseload.store.db import (
+    LOCK_TYPE,
+    SQLITE_PRAGMAS,
+    DatabaseError,
+    check_permissions,
+    private_umask,
+)
 
 PLAIN_HEADER = b"SQLite format 3\x00"
 # First, so that a wrong key's decryption errors are not logged (SQLCipher >= 4.5.4).
@@ -70,7 +76,7 @@ def open_encrypted(path: Path, passphrase: str) -> Database:
     if not passphrase:
         raise DatabaseError("An encrypted database needs a passphrase.")
     return SqlCipherDatabase(str(path), passphrase=passphrase, pragmas=CIPHER_PRAGMAS,
-                             check_same_thread=False)
+                             check_same_thread=False, lock_type=LOCK_TYPE)
 
 
 def connect_checked(db: Database, path: Path) -> None:

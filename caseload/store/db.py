@@ -13,12 +13,14 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
-from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, Model, ModelSelect, PostgresqlDatabase, SqliteDatabase
 
 from caseload.drivers import enable_psycopg
 from caseload.store.models import database
@@ -31,9 +33,17 @@ SQLITE_PRAGMAS: dict[str, object] = {
     "cache_size": -16_000,
     "temp_store": 2,  # MEMORY: large sorts never spill client data into temporary files
 }
+# Every transaction on SQLite begins with BEGIN IMMEDIATE, taking the write lock at once (and
+# waiting up to busy_timeout for it). A service reads, checks, then writes in one transaction; begun
+# DEFERRED, its read would pin a snapshot, and once another session committed, upgrading to a
+# write fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT: waiting cannot help).
+# Readers never wait for this lock (WAL), so only writers queue, briefly: each write is short.
+# tests/reliability/test_concurrent_sessions.py shows the failure without it.
+LOCK_TYPE = "IMMEDIATE"
 
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+Q = TypeVar("Q", bound="ModelSelect[Any]")
 
 
 class DatabaseError(Exception):
@@ -183,7 +193,8 @@ def open_database(location: Location, *, create: bool = True) -> Database:
         if cipher.is_encrypted(path):
             raise DatabaseError(f"{path} is encrypted: open it with --encrypted "
                                 "(or `encrypted = true` in the config file).")
-        db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+        db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False,
+                            lock_type=LOCK_TYPE)
     elif location.is_postgres:
         db = postgres_database(location.url or "")
     else:
@@ -193,18 +204,36 @@ def open_database(location: Location, *, create: bool = True) -> Database:
         if not url.startswith("sqlite"):
             enable_psycopg()
         try:
-            db = db_url.connect(url)
+            db = db_url.connect(url, **({"lock_type": LOCK_TYPE} if url.startswith("sqlite")
+                                        else {}))
         except Exception as exc:  # an unknown scheme or malformed URL
             raise DatabaseError(f"Cannot use database URL {_redact(url)}: {exc}") from exc
         if isinstance(db, SqliteDatabase):
             db.init(db.database, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
     database.initialize(db)
     try:
-        db.connect(reuse_if_open=True)
+        _connect(db)
     except Exception as exc:
         raise DatabaseError(f"Cannot open the database {location.describe()}: "
                             f"{_connect_hint(location, exc)}") from exc
     return db
+
+
+def _connect(db: Database, attempts: int = 50) -> None:
+    """Connect; on SQLite, try again while the file is locked.
+
+    Switching a new file to WAL (the first start, in two terminals at once) does not wait for the
+    busy timeout: it fails at once with "database is locked" while another connection does it.
+    """
+    for attempt in range(attempts):
+        try:
+            db.connect(reuse_if_open=True)
+            return
+        except Exception as exc:
+            if (not isinstance(db, SqliteDatabase) or "locked" not in str(exc)
+                    or attempt == attempts - 1):
+                raise
+            time.sleep(0.05)
 
 
 def close_database() -> None:
@@ -223,3 +252,14 @@ def is_sqlite() -> bool:
 
 def is_postgres() -> bool:
     return isinstance(database.obj, PostgresqlDatabase)
+
+
+def locked(query: Q, *of: type[Model]) -> Q:
+    """`query` locking the rows it reads (of the models `of`) until the transaction ends.
+
+    For the read of a read-check-write transaction: on PostgreSQL (read committed) another
+    session could otherwise change the row between the read and the write, and one of the two
+    changes would be lost. SQLite needs nothing: its write transactions run one at a time
+    (LOCK_TYPE).
+    """
+    return query.for_update(of=of or None) if is_postgres() else query

@@ -58,8 +58,10 @@ CURRENT_VERSION = len(MIGRATIONS)
 
 def schema_version(db: Database) -> int:
     """The version recorded in the database; 0 for an empty database."""
-    if not db.table_exists(SchemaVersion._meta.table_name):
-        tables = [t for t in db.get_tables() if not t.startswith("sqlite_")]
+    # One read of the table list (not "does schema_version exist?", then "any tables?"): another
+    # session creating the schema in between would make the two answers disagree.
+    tables = [t for t in db.get_tables() if not t.startswith("sqlite_")]
+    if SchemaVersion._meta.table_name not in tables:
         if tables:
             raise DatabaseError(
                 "This database has tables but no Caseload schema version; "
