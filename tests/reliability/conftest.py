@@ -1,0 +1,54 @@
+"""Fixtures and settings of the reliability tests (tests/reliability).
+
+* Hypothesis runs each property twice over: a CI variant with a moderate number of examples
+  (`FAST`) and a `slow`-marked variant with thousands (`SLOW`); `variants` makes both from one
+  property. `.ci/run` runs the slow ones too (nothing deselects the marker).
+* The figures of the run (kills, concurrent writes, fuzzed inputs) are printed at the end.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from tests.reliability import figures
+
+FAST_EXAMPLES = 150
+SLOW_EXAMPLES = 3000
+_COMMON = {"deadline": None, "derandomize": False, "print_blob": True,
+           "suppress_health_check": [HealthCheck.function_scoped_fixture,
+                                     HealthCheck.too_slow, HealthCheck.data_too_large]}
+
+
+def variants(body: Callable[..., Any], *, fast: int = FAST_EXAMPLES, slow: int = SLOW_EXAMPLES,
+             **strategies: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Two tests of one property: a CI one and a `slow` one with many more examples.
+
+    `body` takes the generated values by name (`strategies`) and any fixtures; each example it
+    runs counts in the run's figures as one fuzzed input.
+    """
+
+    def make(examples: int) -> Callable[..., Any]:
+        @functools.wraps(body)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            figures.add("fuzzed_inputs")
+            return body(*args, **kwargs)
+
+        return settings(max_examples=examples, **_COMMON)(given(**strategies)(run))
+
+    return make(fast), pytest.mark.slow(make(slow))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the reliability figures of this run (and write them as JSON when asked)."""
+    lines = figures.summary_lines()
+    if not lines:
+        return
+    terminalreporter.section("reliability figures")
+    for line in lines:
+        terminalreporter.write_line(line)
+    figures.write_json()
