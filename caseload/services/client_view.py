@@ -16,7 +16,7 @@ from typing import Any
 from peewee import JOIN
 
 from caseload.domain import metrics, recurrence
-from caseload.domain.flags import Flag, client_flags
+from caseload.domain.flags import Flag, FlagCode, client_flags
 from caseload.domain.records import (
     AppointmentFact,
     CheckInFact,
@@ -110,6 +110,12 @@ class ClientView:
     now: datetime
 
     @property
+    def undiscussed(self) -> frozenset[int]:
+        """Check-ins the review flags as low and not yet discussed (SRS and WAI-SR)."""
+        return frozenset(ref for flag in self.flags if flag.code is FlagCode.NOT_DISCUSSED
+                         for ref in flag.refs)
+
+    @property
     def cadence(self) -> str:
         """The client's session cadence in words: "weekly", "every 2 weeks", "every 10 days"."""
         days = self.client.cadence_days
@@ -145,7 +151,7 @@ def _client_and_goals(session: Session, client_id: int) -> tuple[ClientFact, tup
     return client_fact(rows[0]), goals
 
 
-def _history(session: Session, client: ClientFact, now: datetime) -> ClientHistory:
+def _history(client: ClientFact, now: datetime) -> ClientHistory:
     """Three queries: the client's appointments, commitments and check-ins since the window."""
     since = now - timedelta(weeks=HISTORY_WEEKS)
     ids = [client.id]
@@ -199,7 +205,7 @@ def load_client_view(session: Session, client_id: int, *,
     """One client's header, figures over the last `window_weeks` weeks, series and timeline."""
     now = session.now()
     client, goals = _client_and_goals(session, client_id)
-    history = _history(session, client, now)
+    history = _history(client, now)
     settings = session.settings
     this_week = metrics.week_of(now.date(), settings.week_start)
     window = metrics.Window(this_week.start - timedelta(weeks=window_weeks - 1), this_week.end)

@@ -93,10 +93,23 @@ def test_a_client_of_another_counselor_is_not_found(session: Session, other_sess
         load_client_view(other_session, client_id)
 
 
-def test_removed_series_is_gone_and_split_series_shows_only_its_live_part(
-        session: Session, client_id: int) -> None:
+def test_a_removed_series_is_gone(session: Session, client_id: int) -> None:
     start = session.now() + timedelta(days=3)
     series_id, _ = appointments.schedule_series(session, client_id, start)
     count = appointments.future_occurrences(session, series_id)
     appointments.remove_series(session, series_id, count)
     assert load_client_view(session, client_id).series == ()
+
+
+def test_a_split_series_shows_only_the_part_with_sessions_ahead(session: Session,
+                                                                client_id: int) -> None:
+    old_id, _ = appointments.schedule_series(session, client_id,
+                                             datetime(2026, 11, 17, 10, 0, tzinfo=NY))
+    first_ahead = next(e.appointment for e in load_client_view(session, client_id).timeline
+                       if e.appointment is not None and e.appointment.start > session.now())
+    new_id, booked = appointments.edit_following(session, first_ahead.id,
+                                                 datetime(2026, 12, 1, 14, 0, tzinfo=NY))
+    view = load_client_view(session, client_id)
+    assert [(s.id, s.description, s.future_count) for s in view.series] == [
+        (new_id, "every Tuesday at 14:00", booked)]
+    assert old_id != new_id

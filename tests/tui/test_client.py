@@ -522,3 +522,17 @@ async def test_add_client_form_saves_a_new_client(small: SmallCaseload, app_for)
     added = clients.find_client(small.session, "R-2001")
     assert (added.name, added.intake, added.cadence_days) == (
         "Jordan Q. Rivers", date(2026, 11, 2), 14)
+
+
+async def test_a_lower_wai_sr_reads_as_not_discussed_like_the_review_flag(
+        small: SmallCaseload, app_for) -> None:
+    checkins.record(small.session, small.casey, Instrument.WAI_SR, [4] * 12,
+                    taken_on=date(2026, 11, 6))
+    lower = checkins.record(small.session, small.casey, Instrument.WAI_SR, [3] * 12,
+                            taken_on=date(2026, 11, 20))
+    app = app_for(small.session)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_client(pilot, small.casey)
+        assert row(app, TIMELINE, f"checkin:{lower.checkin.id}").startswith(
+            "Fri 20 Nov | ! low, not discussed | WAI-SR 36")
+        assert "!talk low score not discussed" in header(app)

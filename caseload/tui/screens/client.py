@@ -146,7 +146,7 @@ class ClientScreen(SessionActions, CommitmentActions):
         for entry in view.timeline:
             key = f"{entry.kind.value}:{entry.id}"
             self.entries[key] = entry
-            when, what, status = entry_cells(entry, view.now, settings)
+            when, what, status = entry_cells(entry, view.now, settings, view.undiscussed)
             table.add_row(when, status, what, key=key)
         if not first and current in self.entries:
             table.move_cursor(row=table.get_row_index(current))

@@ -90,21 +90,24 @@ def checkin_cells(k: CheckInFact, trend: tuple[float, ...], needs_talk: bool
     return what, status
 
 
-def entry_cells(entry: TimelineEntry, now: datetime, settings: Settings
-                ) -> tuple[str, Text, Text]:
-    """The three cells of one timeline line."""
+def entry_cells(entry: TimelineEntry, now: datetime, settings: Settings,
+                undiscussed: frozenset[int] = frozenset()) -> tuple[str, Text, Text]:
+    """The three cells of one timeline line; `undiscussed`: check-ins flagged as low."""
     today = now.date()
     if entry.kind is EntryKind.APPOINTMENT and entry.appointment is not None:
         return (when_text(entry, today), *appointment_cells(entry.appointment, now))
     if entry.kind is EntryKind.COMMITMENT and entry.commitment is not None:
         return (when_text(entry, today), *commitment_cells(entry.commitment, today))
     assert entry.checkin is not None
-    return (when_text(entry, today), *checkin_cells(entry.checkin, entry.trend,
-                                                    needs_discussion(entry, settings)))
+    talk = entry.checkin.id in undiscussed or needs_discussion(entry, settings)
+    return (when_text(entry, today), *checkin_cells(entry.checkin, entry.trend, talk))
 
 
 def needs_discussion(entry: TimelineEntry, settings: Settings) -> bool:
-    """A check-in below the cutoff or a drop (as the check-in service judges it), not discussed."""
+    """A check-in the check-in service would ask about (below the cutoff, a drop), not discussed.
+
+    The review's flags add WAI-SR scores lower than the one before (see `entry_cells`).
+    """
     k = entry.checkin
     if k is None or k.discussed:
         return False
