@@ -73,9 +73,10 @@ def open_app(args: argparse.Namespace) -> int:
     session = session_from(args)
     daily_on_start(args, session.today())
     ensure_materialized(session)
+    from caseload.config import load_config
     from caseload.tui.app import run_app
 
-    return run_app(session)
+    return run_app(session, keys=load_config().keys)
 
 
 def _private_log(exc: BaseException) -> Path | None:
