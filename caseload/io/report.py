@@ -6,12 +6,14 @@ import json
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from caseload.domain.metrics import Figures, Ratio, Window
 from caseload.domain.text import initials
 from caseload.services.review import ClientReview, WeekReport
-from caseload.services.review_record import ReviewSummary, figure_sparkline
+
+if TYPE_CHECKING:
+    from caseload.services.review_record import ReviewSummary
 
 FIGURE_NAMES = (
     ("counselor_reliability", "Counselor reliability"),
@@ -81,6 +83,8 @@ def to_text(report: WeekReport, *, use_initials: bool = False) -> str:
 
 
 def _sparklines(weeks: Sequence[tuple[Window, Figures]]) -> list[str]:
+    from caseload.services.review_record import figure_sparkline  # Markdown only: not at start
+
     return [f"- {label}: `{figure_sparkline(weeks, key)}`" for key, label in FIGURE_NAMES]
 
 

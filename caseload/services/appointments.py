@@ -24,9 +24,10 @@ from caseload.services import audit
 from caseload.services.clients import own_client
 from caseload.services.commitments import StaleRecord
 from caseload.services.session import Session
+from caseload.store import cache
 from caseload.store.db import locked
 from caseload.store.models import Appointment, AppointmentSeries, Client, database
-from caseload.store.queries import APPOINTMENT_COLUMNS, appointment_fact
+from caseload.store.queries import APPOINTMENT_COLUMNS, appointment_fact, replacing_appointment
 
 HORIZON_WEEKS = 12
 CANCELLED = {Outcome.CLIENT_CANCELLED, Outcome.COUNSELOR_CANCELLED, Outcome.LATE_CANCEL}
@@ -171,7 +172,9 @@ def record_outcome(session: Session, appointment_id: int, outcome: Outcome, *,
         if minutes and outcome is not Outcome.KEPT:
             raise ValidationError("Late minutes apply only to a kept session.")
     now = session.now()
-    with database.atomic():
+    # The screens re-read the caseload after this: the cached read is patched with the new
+    # outcome instead of read again (store.cache.patching says when that is safe).
+    with cache.patching() as change, database.atomic():
         row = _own(session, appointment_id, lock=True)
         _check_version(row, expected_version)
         if outcome in (Outcome.KEPT, Outcome.NO_SHOW) and row.starts_at > now:
@@ -190,7 +193,9 @@ def record_outcome(session: Session, appointment_id: int, outcome: Outcome, *,
         row.save()
         audit.record(session, "outcome", "appointment", row.id, row.client_id, before,
                      audit.snapshot(row))
-    return _fact(row)
+        fact = _fact(row)
+        change.patch = replacing_appointment(fact)
+    return fact
 
 
 def reschedule(session: Session, appointment_id: int, new_start: datetime,

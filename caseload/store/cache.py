@@ -19,7 +19,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from peewee import Database, SqliteDatabase
@@ -96,6 +97,50 @@ def cached(key: Hashable, read: Callable[[], T]) -> T:
         while len(cache.entries) > ENTRIES:
             cache.entries.popitem(last=False)
         return value
+
+
+class Change:
+    """What a write did to cached reads: `patch(value)` gives a cached value as it is now."""
+
+    def __init__(self) -> None:
+        self.patch: Callable[[Any], Any] | None = None
+
+
+@contextmanager
+def patching() -> Iterator[Change]:
+    """Around one write transaction: afterwards, patch the cached reads rather than drop them.
+
+    The body sets `change.patch`. It is applied only when the write was provably the only
+    change: the cache was current when the write began, and `PRAGMA data_version` on the
+    writing connection (which changes when any *other* connection commits) is the same after
+    the commit as before the transaction, so no one else committed in between, not even while
+    the cache's own version was read. Otherwise the cache is left to notice the change and read
+    again. A write that fails patches nothing.
+    """
+    change = Change()
+    db = database.obj
+    if not _cacheable(db):
+        yield change
+        return
+    cache = _cache_for(db)
+    connection = db.connection()
+
+    def own_version() -> int:
+        return int(connection.execute("PRAGMA data_version").fetchone()[0])
+
+    before = own_version()
+    cached_before = cache.watcher.version()
+    yield change
+    cached_after = cache.watcher.version()
+    if change.patch is None or own_version() != before:
+        return
+    with cache.lock:
+        if cache.version != cached_before:
+            return
+        patch = change.patch
+        for key in list(cache.entries):
+            cache.entries[key] = patch(cache.entries[key])
+        cache.version = cached_after
 
 
 def clear() -> None:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -54,6 +55,8 @@ _FALSE = SQL("false")  # as in models.UNDISCUSSED
 
 
 def _as_date(value: object) -> date:
+    if type(value) is str:  # SQLite's text: the common case first
+        return date.fromisoformat(value)
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -200,9 +203,8 @@ CHECKIN_COLUMNS = (
 
 def checkin_fact(row: tuple) -> CheckInFact:  # type: ignore[type-arg]
     id_, client_id, instrument, taken_on, total, discussed, appointment_id, comment = row
-    return CheckInFact(
-        id_, client_id, _INSTRUMENTS[instrument], _as_date(taken_on), float(total),
-        discussed=bool(discussed), appointment_id=appointment_id, comment=comment or "")
+    return CheckInFact(id_, client_id, _INSTRUMENTS[instrument], _as_date(taken_on),
+                       float(total), (), bool(discussed), appointment_id, comment or "")
 
 
 def checkin_query(counselor_id: int | None, since: date,
@@ -247,6 +249,24 @@ def group_histories(clients: Iterable[ClientFact], appointments: Iterable[Appoin
                           commitments=tuple(comms.get(c.id, ())),
                           checkins=tuple(checks.get(c.id, ())))
             for c in clients]
+
+
+def replacing_appointment(fact: AppointmentFact
+                          ) -> Callable[[tuple[ClientHistory, ...]], tuple[ClientHistory, ...]]:
+    """A `cache.Change.patch` for cached histories: `fact` in place of its earlier version."""
+    def patch(histories: tuple[ClientHistory, ...]) -> tuple[ClientHistory, ...]:
+        out = list(histories)
+        for i, history in enumerate(out):
+            if history.client.id != fact.client_id:
+                continue
+            found = [j for j, a in enumerate(history.appointments) if a.id == fact.id]
+            if found:
+                appointments = list(history.appointments)
+                appointments[found[0]] = fact
+                out[i] = replace(history, appointments=tuple(appointments))
+        return tuple(out)
+
+    return patch
 
 
 def load_histories(counselor_id: int | None, since: datetime, now: datetime, *,

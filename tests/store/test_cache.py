@@ -101,3 +101,45 @@ def test_the_window_starts_at_local_midnight(session: Session) -> None:
     since = overview.window_start(now)
     assert since.tzinfo == now.tzinfo and since.time() == datetime.min.time()
     assert since.date() == now.date() - timedelta(weeks=overview.HISTORY_WEEKS)
+
+
+@pytest.mark.sqlite_only
+def test_an_outcome_patches_the_cached_read(session: Session) -> None:
+    """Recording an outcome updates the cached caseload instead of dropping it."""
+    _client_with_a_session(session)
+    appt = overview.load_snapshot(session).histories[0].appointments[0]
+    fact = appointments.record_outcome(session, appt.id, Outcome.KEPT)
+    assert _selects(lambda: overview.load_snapshot(session)) == 0
+    cached = overview.load_snapshot(session).histories
+    cache.clear()
+    assert overview.load_snapshot(session).histories == cached
+    assert cached[0].appointments == (fact,)
+
+
+@pytest.mark.sqlite_only
+def test_no_patch_when_someone_else_wrote_too(session: Session, db_path: Path) -> None:
+    """Another program's commit since the cached read: the next read goes to the database."""
+    client_id = _client_with_a_session(session)
+    appt = overview.load_snapshot(session).histories[0].appointments[0]
+    other = sqlite3.connect(db_path)
+    with other:
+        other.execute("UPDATE client SET display_name = 'Changed Elsewhere' WHERE id = ?",
+                      (client_id,))
+    other.close()
+    appointments.record_outcome(session, appt.id, Outcome.NO_SHOW)
+    assert _selects(lambda: overview.load_snapshot(session)) == 4
+    history = overview.load_snapshot(session).histories[0]
+    assert history.client.name == "Changed Elsewhere"
+    assert history.appointments[0].outcome is Outcome.NO_SHOW
+
+
+@pytest.mark.sqlite_only
+def test_a_refused_outcome_patches_nothing(session: Session) -> None:
+    _client_with_a_session(session)
+    before = overview.load_snapshot(session)
+    appt = before.histories[0].appointments[0]
+    with pytest.raises(Exception):
+        appointments.record_outcome(session, appt.id, Outcome.KEPT, client_late_min=-1)
+    with pytest.raises(Exception):
+        appointments.record_outcome(session, appt.id + 999, Outcome.KEPT)
+    assert overview.load_snapshot(session).histories == before.histories
