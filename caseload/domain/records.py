@@ -59,7 +59,7 @@ OUTCOME_SYMBOLS: dict[Outcome, str] = {
     Outcome.SCHEDULED: "·",
     Outcome.KEPT: "✓",
     Outcome.NO_SHOW: "✗",
-    Outcome.LATE_CANCEL: "⌛",
+    Outcome.LATE_CANCEL: "⊘",
     Outcome.CLIENT_CANCELLED: "–",
     Outcome.COUNSELOR_CANCELLED: "!",
     Outcome.RESCHEDULED: "→",
