@@ -8,7 +8,7 @@ the others and re-materialising never duplicates it.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from caseload.domain import recurrence
@@ -140,9 +140,20 @@ def schedule_series(session: Session, client_id: int, start: datetime,
     return series.id, booked
 
 
+def materialize_horizon(session: Session) -> datetime:
+    """How far ahead series are booked at start-up: local midnight, twelve weeks from today.
+
+    A day's boundary rather than the minute: every start after the day's first finds every series
+    booked already (one query), where a horizon moving with the clock made each start expand
+    every series' rule again (most of the start-up time of a clinic-sized caseload).
+    """
+    day = session.today() + timedelta(weeks=HORIZON_WEEKS)
+    return datetime.combine(day, time(), tzinfo=session.tz)
+
+
 def ensure_materialized(session: Session, horizon: datetime | None = None) -> int:
     """Book every open series of this counselor up to the horizon (run at start-up)."""
-    horizon = horizon or session.now() + timedelta(weeks=HORIZON_WEEKS)
+    horizon = horizon or materialize_horizon(session)
     total = 0
     with database.atomic():
         for series in (AppointmentSeries.select().join(Client)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from caseload.domain.records import Outcome
+from caseload.domain.records import NotFound, Outcome, ValidationError
 from caseload.services import appointments, clients, overview
 from caseload.services.session import Session
 from caseload.store import cache
@@ -138,8 +138,9 @@ def test_a_refused_outcome_patches_nothing(session: Session) -> None:
     _client_with_a_session(session)
     before = overview.load_snapshot(session)
     appt = before.histories[0].appointments[0]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         appointments.record_outcome(session, appt.id, Outcome.KEPT, client_late_min=-1)
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         appointments.record_outcome(session, appt.id + 999, Outcome.KEPT)
     assert overview.load_snapshot(session).histories == before.histories
+

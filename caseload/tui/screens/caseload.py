@@ -3,6 +3,11 @@
 One worker reads a snapshot and computes every client's row (`services.overview.ClientRow`),
 active or not; filtering, sorting and showing inactive clients then happen in memory, and the
 table is only rebuilt when what it shows actually changes.
+
+Long lists are shown lazily (issue 7: a thousand clients to the first frame within 1.5 × a bare
+Textual app): the first read shows the names at once (one query) while the figures are counted,
+and the table takes the first `PAGE` rows at once and the rest after the frame is drawn
+(DataTable measures every row it is given).
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from caseload.domain.flags import flag_rank
 from caseload.domain.metrics import Ratio, sparkline
-from caseload.domain.records import ClientStatus
-from caseload.services import overview
+from caseload.domain.records import ClientFact, ClientStatus
+from caseload.services import clients, overview
 from caseload.services.overview import ClientRow, WeekHeader
 from caseload.tui.commands import Command, bindings
 from caseload.tui.widgets.header import ConsistencyHeader
@@ -131,6 +136,25 @@ COLUMNS = (
 )
 
 
+PAGE = 80  # rows given to the table before the first frame; more than a screenful
+CHUNK = 250  # rows added after each frame until the table holds them all
+PENDING = "…"  # a figure still being counted
+
+
+def name_row(client: ClientFact) -> ClientRow:
+    """A client's row before their figures are counted."""
+    return ClientRow(client.id, client.name, client.record_number, client.status, Ratio(),
+                     Ratio(), Ratio(), None, (), None, None, ())
+
+
+def pending_cells(row: ClientRow, today: date) -> list[Text]:
+    """The name and record number now, every figure as "…"."""
+    return [value if isinstance(value := column.show(row, today), Text)
+            else Text(value) if column.key in ("name", "record")
+            else Text(PENDING, justify="right" if column.right else "left")
+            for column in COLUMNS]
+
+
 def row_cells(row: ClientRow, today: date) -> list[Text]:
     """A client's cells, as Text (numbers right-aligned)."""
     cells: list[Text] = []
@@ -170,6 +194,8 @@ class CaseloadScreen(Screen[None]):
         self._filter_timer: Any = None
         self.cells: dict[int, list[Text]] = {}
         self.widths: list[int] = [len(column.label) + 1 for column in COLUMNS]
+        self.counted = False  # the figures are in (not only the names)
+        self._fill = 0  # bumped when the table is rebuilt: stops a lazy fill of the old rows
 
     def compose(self) -> ComposeResult:
         """Header, the filter, the table, a count line, footer."""
@@ -201,10 +227,20 @@ class CaseloadScreen(Screen[None]):
     def load_caseload(self) -> None:
         """Worker: one snapshot, every client's row (active or not) and the header."""
         session = session_of(self)
+        if not self.counted:  # the names first: one query, while the figures are counted
+            deliver(self, self.show_names, clients.list_clients(session))
         snapshot = overview.load_snapshot(session)
         rows = overview.caseload_rows(session, snapshot, include_inactive=True)
         header = overview.week_header(session, snapshot)
         deliver(self, self.show_loaded, rows, header, snapshot.now.date())
+
+    def show_names(self, facts: list[ClientFact]) -> None:
+        """Show the clients before their figures (unless the figures came first)."""
+        if self.counted:
+            return
+        self.all_rows = [name_row(fact) for fact in facts]
+        today = date.today()
+        self._show([(row, pending_cells(row, today)) for row in self.all_rows])
 
     def show_loaded(self, rows: list[ClientRow], header: WeekHeader, today: date) -> None:
         """Keep the rows and redraw."""
@@ -212,7 +248,11 @@ class CaseloadScreen(Screen[None]):
             self.app.week_header = header  # type: ignore[attr-defined]
         self.all_rows = rows
         self.today = today
-        self.cells = {row.id: row_cells(row, today) for row in rows}
+        self.counted = True
+        self._show([(row, row_cells(row, today)) for row in rows])
+
+    def _show(self, rows: list[tuple[ClientRow, list[Text]]]) -> None:
+        self.cells = {row.id: cells for row, cells in rows}
         # Widths from every client, not only the visible ones: columns stay put while filtering
         # (and DataTable's auto-width can paint stale cells on a refill).
         self.widths = [column.width or max(
@@ -252,10 +292,22 @@ class CaseloadScreen(Screen[None]):
             label = Text(f"{column.label}{mark}\n{column.sublabel}",
                          justify="right" if column.right else "left")
             table.add_column(label, key=column.key, width=self.widths[index])
-        for row in rows:
+        self._fill += 1
+        cursor = ids.index(highlighted) if highlighted is not None and highlighted in ids else -1
+        first = max(PAGE, cursor + PAGE)
+        self._add_rows(rows, 0, first, self._fill)
+        if cursor >= 0:
+            table.move_cursor(row=cursor)
+
+    def _add_rows(self, rows: list[ClientRow], start: int, end: int, fill: int) -> None:
+        """Give the table rows[start:end], then the next chunk once the frame is drawn."""
+        if fill != self._fill:  # the table was rebuilt meanwhile
+            return
+        table = self.query_one("#caseload-table", DataTable)
+        for row in rows[start:end]:
             table.add_row(*self.cells[row.id], key=str(row.id))
-        if highlighted is not None and highlighted in ids:
-            table.move_cursor(row=ids.index(highlighted))
+        if end < len(rows):
+            self.call_after_refresh(self._add_rows, rows, end, end + CHUNK, fill)
 
     def update_count(self, shown: int) -> None:
         """The line under the table: how many clients, sorted how, what is hidden."""
