@@ -4,6 +4,7 @@
     python3 dev.py demo    # create .venv from the lock file, then open the app on the demo
     python3 dev.py test    # create .venv from the lock file, then lint, type-check, run all tests
     python3 dev.py shell   # print how to activate the environment
+    python3 dev.py bench   # measure issue 7's performance goals, write bench/RESULTS.md
 
 The virtual environment is rebuilt whenever requirements.lock or pyproject.toml changes.
 Extra arguments after `test` go to pytest; after `demo` they go to `caseload`.
@@ -92,6 +93,10 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_venv()
         return run_tests(argv[1:])
+    if command == "bench":  # slow (minutes): not part of `test`; arguments go to `-m bench`
+        ensure_venv()
+        return subprocess.run([str(_bin("python")), "-m", "bench", *argv[1:]],
+                              cwd=ROOT).returncode
     if command == "setup":
         ensure_venv()
         return 0
