@@ -59,24 +59,27 @@ def _parser(commands: dict[str, ModuleType]) -> argparse.ArgumentParser:
 
 def open_app(args: argparse.Namespace) -> int:
     """Open the terminal app on the counselor's caseload (or the demo caseload)."""
+    from caseload.config import load_config
     from caseload.services.appointments import ensure_materialized
 
+    config = load_config()
+    today = (now_from(args) or datetime.now(UTC)).astimezone(
+        ZoneInfo(config.settings.timezone)).date()
     if args.demo:
         from caseload import demo
-        from caseload.config import load_config
         from caseload.services.session import login_name
 
-        config = load_config()
-        today = (now_from(args) or datetime.now(UTC)).astimezone(
-            ZoneInfo(config.settings.timezone)).date()
         args.db = demo.ensure_demo_database(today, login_name(), config.settings)
+    # The daily backup comes before this process opens the database: it reads the file with
+    # open() and close(), and closing a file drops every POSIX lock the process holds on it,
+    # SQLite's too. Another session would then take the app for gone and delete the WAL it
+    # still writes to (tests/reliability/test_two_terminals.py).
+    daily_on_start(args, today)
     session = session_from(args)
-    daily_on_start(args, session.today())
     ensure_materialized(session)
-    from caseload.config import load_config
     from caseload.tui.app import run_app
 
-    return run_app(session, keys=load_config().keys)
+    return run_app(session, keys=config.keys)
 
 
 def _private_log(exc: BaseException) -> Path | None:

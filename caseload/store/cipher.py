@@ -34,7 +34,11 @@ CIPHER_PRAGMAS: dict[str, object] = {"cipher_log_level": "NONE", **SQLITE_PRAGMA
 
 
 def is_plain_sqlite(path: Path) -> bool:
-    """True for an unencrypted SQLite file (an encrypted one has no readable header)."""
+    """True for an unencrypted SQLite file (an encrypted one has no readable header).
+
+    Call it before this process connects to `path`, never while connected: closing the file
+    here drops the POSIX locks SQLite holds on it for this process (see caseload/cli.py).
+    """
     with open(path, "rb") as fh:
         return fh.read(16) == PLAIN_HEADER
 
