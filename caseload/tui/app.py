@@ -28,6 +28,7 @@ from textual.screen import Screen
 from caseload.services import overview
 from caseload.services.overview import WeekHeader
 from caseload.services.session import Session
+from caseload.tui import hangup
 from caseload.tui.commands import BindingCommands, Command, all_command_ids, bindings
 from caseload.tui.privacy import PrivacyApp
 from caseload.tui.screens.caseload import CaseloadScreen
@@ -99,11 +100,14 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
         # No devtools console or debug output: they would carry screen content elsewhere.
         self.features = frozenset(f for f in self.features if f not in {"devtools", "debug"})
         self.crash_type: str | None = None
+        self.hangup_code: int | None = None  # set on SIGHUP or SIGTERM (tui/hangup.py)
 
     def on_mount(self) -> None:
-        """Apply the user's key remaps and load this week's figures."""
+        """Apply the user's key remaps and load this week's figures; a lost terminal saves."""
         self.apply_keys(self.config_keys)
         self.refresh_header()
+        if not self.is_headless:
+            hangup.install(self)
 
     def apply_keys(self, keys: Mapping[str, str]) -> None:
         """Remap commands by id (``[keys]`` in the config); unknown ids are reported, not fatal."""
@@ -252,4 +256,6 @@ def run_app(session: Session, keys: Mapping[str, str] | None = None) -> int:
     app.run()
     if app.crash_type is not None:
         return 1
+    if app.hangup_code is not None:
+        return app.hangup_code
     return app.return_code or 0
