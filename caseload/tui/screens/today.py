@@ -114,6 +114,7 @@ class TodayScreen(Screen[None]):
         self.rows: dict[str, AppointmentRow] = {}
         self.day: date | None = None
         self.outreach_suggested: set[int] = set()  # clients just flagged for repeated no-shows
+        self.widths: list[int] = []  # the table's column widths as last filled
 
     def compose(self) -> ComposeResult:
         """Header, the day line, the sessions (or a greeting), footer."""
@@ -170,23 +171,39 @@ class TodayScreen(Screen[None]):
         table = self.query_one("#today-table", DataTable)
         current = self.current_row()
         cursor = table.cursor_row
-        self.rows = {str(r.id): r for r in rows}
+        had_rows = bool(self.rows)
         cells = [(when_text(row, day), Text(row.client_name), Text(row.record_number),
                   outcome_text(row)) for row in rows]
-        table.clear(columns=True)
         # Widths computed here: DataTable's own auto-width can paint stale cells on a refill.
-        for index, (label, key) in enumerate(COLUMNS):
-            table.add_column(label, key=key, width=column_width(label, [c[index] for c in cells]))
-        for row, row_cells in zip(rows, cells, strict=True):
-            table.add_row(*row_cells, key=str(row.id))
-        if current is not None and str(current.id) in self.rows:
-            table.move_cursor(row=table.get_row_index(str(current.id)))
-        elif rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
+        widths = [column_width(label, [c[index] for c in cells])
+                  for index, (label, _key) in enumerate(COLUMNS)]
+        keys = [str(r.id) for r in rows]
+        if keys == list(self.rows) and widths == self.widths and table.row_count == len(keys):
+            # The same sessions in the same columns (after recording an outcome): only the
+            # changed cells are updated; a refill re-measures and repaints the whole table
+            # (issue 7: key to repainted row within 30 ms).
+            for row, row_cells in zip(rows, cells, strict=True):
+                if self.rows[str(row.id)] != row:
+                    for (_label, key), value in zip(COLUMNS, row_cells, strict=True):
+                        table.update_cell(str(row.id), key, value)
+            self.rows = dict(zip(keys, rows, strict=True))
+        else:
+            self.rows = dict(zip(keys, rows, strict=True))
+            self.widths = widths
+            table.clear(columns=True)
+            for (label, key), width in zip(COLUMNS, widths, strict=True):
+                table.add_column(label, key=key, width=width)
+            for row, row_cells in zip(rows, cells, strict=True):
+                table.add_row(*row_cells, key=str(row.id))
+            if current is not None and str(current.id) in self.rows:
+                table.move_cursor(row=table.get_row_index(str(current.id)))
+            elif rows:
+                table.move_cursor(row=min(cursor, len(rows) - 1))
         self.query_one("#today-empty").display = empty
         table.display = not empty
         self.query_one("#today-summary", Static).update(self.summary_text(rows, day, empty))
-        self.refresh_bindings()
+        if bool(self.rows) != had_rows:  # check_action depends on whether there are rows
+            self.refresh_bindings()
 
     def app_header(self, header: WeekHeader) -> None:
         """Share the freshly computed figures with every header."""
@@ -244,27 +261,40 @@ class TodayScreen(Screen[None]):
     @db_work("today-save")
     def save_outcome(self, row: AppointmentRow, outcome: Outcome, client_late: int = 0,
                      counselor_late: int = 0) -> None:
-        """Worker: write the outcome, then reload; suggest outreach after repeated no-shows."""
+        """Worker: write the outcome, then read the day back; suggest outreach after repeated
+        no-shows.
+
+        The read back is in this worker, not a second one: the write has just patched the
+        cached caseload (store.cache), so the rows and the header come from memory and reach the
+        screen with the confirmation in one step (issue 7: key to repainted row within 30 ms).
+        """
         session = session_of(self)
         appointments.record_outcome(session, row.id, outcome, client_late_min=client_late,
                                     counselor_late_min=counselor_late)
-        streak = 0
-        if outcome is Outcome.NO_SHOW:
-            snapshot = overview.load_snapshot(session, client_ids=[row.client_id])
-            streak = no_show_streak(snapshot, row.client_id)
-        deliver(self, self.outcome_saved, row, outcome, streak)
+        snapshot = overview.load_snapshot(session)
+        streak = no_show_streak(snapshot, row.client_id) if outcome is Outcome.NO_SHOW else 0
+        shown = (overview.today_rows(session, snapshot), overview.week_header(session, snapshot),
+                 not snapshot.histories, snapshot.now.date())
+        deliver(self, self.outcome_saved, row, outcome, streak, shown)
 
-    def outcome_saved(self, row: AppointmentRow, outcome: Outcome, streak: int) -> None:
-        """Confirm briefly, reload, and suggest outreach after repeated no-shows."""
-        self.reload()
+    def outcome_saved(self, row: AppointmentRow, outcome: Outcome, streak: int,
+                      shown: tuple[list[AppointmentRow], WeekHeader, bool, date] | None = None
+                      ) -> None:
+        """Show the day as saved, then confirm; suggest outreach after repeated no-shows."""
+        if shown is None:
+            self.reload()
+        else:
+            self.show_rows(*shown)
         session = session_of(self)
+        # The toast after the row's frame: the row and the header are what the counselor reads.
         if outcome is Outcome.NO_SHOW and streak >= session.settings.no_show_streak:
             self.outreach_suggested.add(row.client_id)
-            self.notify(f"{row.client_name}: {streak} no-shows in a row. Reach out? "
-                        "Press o to add a commitment for an outreach call.",
-                        title="Outreach", timeout=12)
+            self.call_after_refresh(
+                self.notify, f"{row.client_name}: {streak} no-shows in a row. Reach out? "
+                "Press o to add a commitment for an outreach call.", title="Outreach",
+                timeout=12)
         else:
-            self.notify(f"{outcome.symbol} {outcome.label}", timeout=2)
+            self.call_after_refresh(self.notify, f"{outcome.symbol} {outcome.label}", timeout=2)
 
     def action_late_minutes(self) -> None:
         """Ask for late minutes; saves the session as kept with them."""
