@@ -39,7 +39,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from itertools import islice, pairwise
 
-from caseload.domain.metrics import CheckInIndex, Window, clinic_zone
+from caseload.domain.metrics import CheckInIndex, Window, clinic_zone, local_days
 from caseload.domain.records import (
     AppointmentFact,
     CheckInFact,
@@ -312,12 +312,13 @@ def client_flags(
     """Every flag for one client, most severe first (:data:`SEVERITY`; see the module doc)."""
     zone = clinic_zone(settings)
     today = now.astimezone(zone).date()
+    day_of = local_days(zone)  # remembered across clients: sessions share their hours
     appts = sorted(history.appointments, key=lambda a: (a.start, a.id))
     flags: list[Flag] = []
 
     pending = [a for a in appts if a.outcome is Outcome.SCHEDULED and a.end <= now]
     if pending:
-        days = _days([a.start.astimezone(zone).date() for a in pending], today)
+        days = _days([day_of(a.start) for a in pending], today)
         verb = "has" if len(pending) == 1 else "have"
         reason = f"{_plural(len(pending), 'past session')} {verb} no outcome recorded ({days})."
         flags.append(_flag(FlagCode.NEEDS_OUTCOME, reason, (a.id for a in pending)))
@@ -333,7 +334,7 @@ def client_flags(
     if history.client.status is not ClientStatus.ACTIVE:
         return tuple(flags)
 
-    dated = [(a, a.start.astimezone(zone).date()) for a in appts]
+    dated = [(a, day_of(a.start)) for a in appts]
     flags += _week_flags([(a, d) for a, d in dated if week.contains(d)], today, settings)
     soon = today + timedelta(days=settings.commitment_due_soon_days)
     flags += [

@@ -162,6 +162,30 @@ def clinic_zone(settings: Settings) -> ZoneInfo:
     return ZoneInfo(settings.timezone)
 
 
+_LOCAL_DAYS: dict[ZoneInfo, dict[datetime, date]] = {}
+_LOCAL_DAYS_KEPT = 200_000  # instants remembered per zone before starting afresh
+
+
+def local_days(zone: ZoneInfo) -> Callable[[datetime], date]:
+    """A function from an aware instant to its date in `zone`, remembering what it found.
+
+    Sessions start on the hour, so a whole clinic's five years hold a few thousand distinct
+    instants: a dict lookup is a third of converting each one (`astimezone`) every time a rule
+    asks, and the review asks several times per session.
+    """
+    known = _LOCAL_DAYS.setdefault(zone, {})
+    if len(known) > _LOCAL_DAYS_KEPT:
+        known.clear()
+
+    def day_of(moment: datetime) -> date:
+        day = known.get(moment)
+        if day is None:
+            day = known[moment] = moment.astimezone(zone).date()
+        return day
+
+    return day_of
+
+
 def clinic_today(now: datetime, settings: Settings) -> date:
     """Today's date in the clinic's zone."""
     return now.astimezone(clinic_zone(settings)).date()
@@ -311,6 +335,7 @@ def _tally(
     """
     zone = clinic_zone(settings)
     today = now.astimezone(zone).date()
+    day_of = local_days(zone)
     locate = _locator(windows)
     tallies = [_Tally() for _ in windows]
     late_limit = settings.counselor_late_minutes
@@ -320,7 +345,7 @@ def _tally(
         for appt in history.appointments:
             if appt.end > now:
                 continue
-            day = appt.start.astimezone(zone).date()
+            day = day_of(appt.start)
             where = locate(day)
             if not where:
                 continue
@@ -354,30 +379,30 @@ def _tally(
             if mine:
                 own.count_due(held, attended, kept, covered)  # type: ignore[union-attr]
         for commitment in history.commitments:
+            where = locate(commitment.due)
+            mine = own is not None and client_window in where
             if commitment.status is CommitmentStatus.DROPPED:
-                for tally in _hit(tallies, locate(commitment.due), own, client_window):
-                    tally.dropped.add(commitment.id)
+                for i in where:
+                    tallies[i].dropped.add(commitment.id)
+                if mine:
+                    own.dropped.add(commitment.id)  # type: ignore[union-attr]
                 continue
             done = commitment.status is CommitmentStatus.DONE
             if done or commitment.due < today:
                 done_on = commitment.done_on
                 on_time = done and done_on is not None and done_on <= commitment.due
-                for tally in _hit(tallies, locate(commitment.due), own, client_window):
-                    tally.fell_due(commitment.owner, on_time)
+                for i in where:
+                    tallies[i].fell_due(commitment.owner, on_time)
+                if mine:
+                    own.fell_due(commitment.owner, on_time)  # type: ignore[union-attr]
             for change in commitment.history:
                 if change.changed_on > change.old_due:  # the old date passed silently
-                    for tally in _hit(tallies, locate(change.old_due), own, client_window):
-                        tally.fell_due(commitment.owner, False)
+                    where = locate(change.old_due)
+                    for i in where:
+                        tallies[i].fell_due(commitment.owner, False)
+                    if own is not None and client_window in where:
+                        own.fell_due(commitment.owner, False)
     return tallies
-
-
-def _hit(tallies: list[_Tally], where: tuple[int, ...], own: _Tally | None,
-         client_window: int) -> list[_Tally]:
-    """The tallies a fact in windows `where` counts in: the caseload's, and the client's own."""
-    found = [tallies[i] for i in where]
-    if own is not None and client_window in where:
-        found.append(own)
-    return found
 
 
 def caseload_figures(
