@@ -28,8 +28,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "cursor_key": ("cursor_key",),
     "scroll_key": ("scroll_key",),
     "record_outcome": ("record_outcome",),
-    "generate": ("generate",),
     "clinic_memory": ("memory_clinic", "memory_clinic_list"),
+    "generate": ("generate",),  # last: it holds the clinic's rows in this process
 }
 
 

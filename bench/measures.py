@@ -97,10 +97,11 @@ def first_frame(argv: list[str], env: dict[str, str], markers: tuple[str, ...],
         term.settle(0.1)
         if then is not None:
             then(term)
+        peak = term.peak_rss_kib()
         end = term.close()
     if end.status != 0:
         raise RuntimeError(f"{argv} exited with {end.status}")
-    return Screen(at, end.max_rss_kib)
+    return Screen(at, peak)
 
 
 def baseline_t(env: dict[str, str]) -> Screen:

@@ -197,6 +197,18 @@ class Terminal:
             done_at = ends[-1] if ends else (new[-1].at if new else sent)
         return Press(key, done_at - sent, sum(len(c.data) for c in new), len(ends))
 
+    def peak_rss_kib(self) -> int:
+        """The program's peak resident memory so far (VmHWM, KiB).
+
+        Read from /proc rather than taken from wait4's rusage: a forked child's maximum counts
+        the bench's own pages from before `exec`.
+        """
+        with open(f"/proc/{self.pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        return 0
+
     def cpu_seconds(self) -> float:
         """User + system CPU time of the program so far (from /proc)."""
         with open(f"/proc/{self.pid}/stat", "rb") as fh:
