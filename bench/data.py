@@ -45,10 +45,14 @@ class Spec:
     everyone_to_first: bool = False
 
     def key(self) -> str:
+        import zlib
+
         from caseload.demo import GENERATOR_VERSION
         from caseload.store.migrations import CURRENT_VERSION
+        from caseload.store.models import SNAPSHOT_INDEXES
 
-        return (f"{self.name}-g{GENERATOR_VERSION}-s{CURRENT_VERSION}-c{self.clients}"
+        indexes = zlib.crc32(" ".join(i._name for _m, i in SNAPSHOT_INDEXES).encode())
+        return (f"{self.name}-g{GENERATOR_VERSION}-s{CURRENT_VERSION}.{indexes:x}-c{self.clients}"
                 f"-w{self.weeks}-n{self.counselors}-seed{self.seed}-{TODAY.isoformat()}")
 
 

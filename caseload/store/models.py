@@ -297,9 +297,9 @@ class ReviewNote(BaseModel):
 # - every column the snapshot reads of an appointment, so its window is read from the index alone
 #   (SQLite: no lookup of the row; it replaced an index on (client_id, starts_at));
 # - the few past sessions still waiting for an outcome, and the check-ins never discussed, whatever
-#   their age (partial indexes: they stay small however long the history grows);
-# - a commitment's dates and status, so the "due, done or outstanding since" test is answered
-#   from the index before a row is read.
+#   their age (partial indexes: they stay small however long the history grows).
+# (An index of a commitment's dates and status was tried and dropped: SQLite read the rows
+# anyway, no faster than through commitment_client_id.)
 # The conditions are literals, repeated as literals in the queries, so both SQLite and
 # PostgreSQL can see that a query implies them.
 PENDING = SQL("outcome = 'scheduled'")
@@ -311,8 +311,6 @@ SNAPSHOT_INDEXES: tuple[tuple[type[BaseModel], Any], ...] = (
         Appointment.cancelled_at, Appointment.series, name="appointment_window")),
     (Appointment, Appointment.index(Appointment.client, Appointment.starts_at, where=PENDING,
                                     name="appointment_pending")),
-    (Commitment, Commitment.index(Commitment.client, Commitment.due, Commitment.status,
-                                  Commitment.done_on, name="commitment_window")),
     (CheckIn, CheckIn.index(CheckIn.client, CheckIn.taken_on, where=UNDISCUSSED,
                             name="checkin_undiscussed")),
 )

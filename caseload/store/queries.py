@@ -179,8 +179,7 @@ def commitment_query(counselor_id: int | None, since: date,
     """Outstanding commitments, and any due or done since `since`.
 
     "Made since" needs no test of its own: a commitment is never due before it was made (a
-    CHECK), so one made since is due since. Without it every test is on commitment_window's
-    columns.
+    CHECK), so one made since is due since.
     """
     query = _scope(Commitment.select(*COMMITMENT_COLUMNS), counselor_id, client_ids)
     outstanding = [CommitmentStatus.OPEN.value, CommitmentStatus.RENEGOTIATED.value]
