@@ -76,7 +76,8 @@ def open_app(args: argparse.Namespace) -> int:
     # still writes to (tests/reliability/test_two_terminals.py).
     daily_on_start(args, today)
     session = session_from(args)
-    ensure_materialized(session)
+    if not session.read_only:  # booking a series ahead is a write
+        ensure_materialized(session)
     from caseload.tui.app import run_app
 
     return run_app(session, keys=config.keys)
@@ -108,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # everything Caseload creates is private to its owner
     commands = _commands()
     args = _parser(commands).parse_args(argv)
+    import sqlite3
+
     from peewee import DatabaseError as PeeweeDatabaseError
 
     from caseload.domain.records import NotFound, ValidationError
@@ -121,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         message = exc.args[0] if exc.args else str(exc)
         print(f"caseload: {message}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, CliError) else EXIT_ERROR
-    except PeeweeDatabaseError as exc:  # the driver's text may quote client data: not shown
-        print(f"caseload: {refusal(exc)}", file=sys.stderr)
+    except (PeeweeDatabaseError, sqlite3.Error) as exc:  # the driver's text may quote client
+        print(f"caseload: {refusal(exc)}", file=sys.stderr)  # data: not shown
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

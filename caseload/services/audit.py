@@ -52,6 +52,8 @@ def record(session: Session, action: str, entity: str, entity_id: int | None,
     rolls the write's transaction back (the database refuses a supervisor's writes as well).
     """
     if session.read_only:
+        if session.read_only_reason:
+            raise ReadOnlySession(f"Read-only: {session.read_only_reason}; nothing was saved.")
         raise ReadOnlySession("You are signed in read-only (supervisor); nothing was saved.")
     AuditEvent.create(**event_values(session, action, entity, entity_id, client_id, before,
                                      after))

@@ -375,8 +375,10 @@ def import_tables(session: Session, tables: Sequence[Table], *, dry_run: bool = 
                   progress: Progress | None = None) -> ImportResult:
     """Check every row of `tables` and, if all are good, add the new ones in one transaction."""
     if session.read_only:
-        raise audit.ReadOnlySession("You are signed in read-only (supervisor); nothing was "
-                                    "imported.")
+        raise audit.ReadOnlySession(
+            f"Read-only: {session.read_only_reason}; nothing was imported."
+            if session.read_only_reason else
+            "You are signed in read-only (supervisor); nothing was imported.")
     tables = sorted(tables, key=lambda t: KINDS.index(t.kind))
     db = database.obj
     with _transaction(db) as transaction:

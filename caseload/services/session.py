@@ -9,13 +9,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from peewee import IntegrityError
+from peewee import Database, IntegrityError
 
 from caseload.config import Config
 from caseload.domain.records import NotFound, Settings
 from caseload.store import postgres
-from caseload.store.db import DatabaseError, Location, is_postgres, open_database
-from caseload.store.migrations import migrate, require_current
+from caseload.store.db import (
+    DatabaseError,
+    Location,
+    current_read_only_reason,
+    is_postgres,
+    open_database,
+)
+from caseload.store.migrations import (
+    CURRENT_VERSION,
+    migrate,
+    require_current,
+    schema_version,
+)
 from caseload.store.models import Counselor, database
 
 
@@ -37,6 +48,9 @@ class Session:
     settings: Settings = Settings()
     clock: Callable[[], datetime] = field(default=_utc_now, compare=False)
     read_only: bool = False
+    # Why, when the database itself cannot be written ("the database file is read-only");
+    # empty for a supervisor's session, which is read-only by role.
+    read_only_reason: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -128,14 +142,33 @@ def open_session(location: Location, config: Config | None = None, *, login: str
     settings = config.settings if config else Settings()
     db = open_database(location)
     read_only = False
+    reason = current_read_only_reason()
     if is_postgres():
         who, read_only = _clinic_login(login)
+    elif reason is not None:
+        who, read_only = login or login_name(), True
+        _check_read_only(db, reason, who)
     else:
         migrate(db)
         who = login or login_name()
     counselor = ensure_counselor(who)
     return Session(actor=who, counselor_id=counselor.id, counselor_name=counselor.display_name,
-                   settings=settings, clock=clock or _utc_now, read_only=read_only)
+                   settings=settings, clock=clock or _utc_now, read_only=read_only,
+                   read_only_reason=reason or "")
+
+
+def _check_read_only(db: Database, reason: str, login: str) -> None:
+    """A database that cannot be written is shown as it is, if it needs no writing to open:
+    its schema current (a newer one is refused as ever), its counselor already there."""
+    version = schema_version(db)
+    if version > CURRENT_VERSION:
+        migrate(db)  # refuses, with the message about a newer Caseload
+    if version < CURRENT_VERSION:
+        raise DatabaseError(f"This database needs an upgrade (schema {version} to "
+                            f"{CURRENT_VERSION}), but {reason}: open it once where it can be "
+                            "written.")
+    if Counselor.get_or_none(Counselor.login == login) is None:
+        raise DatabaseError(f"Cannot start: {reason} and holds no caseload for {login} yet.")
 
 
 def session_for(login: str, settings: Settings | None = None,

@@ -12,15 +12,24 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from peewee import Database, Model, ModelSelect, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    Database,
+    Model,
+    ModelSelect,
+    OperationalError,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
 
 from caseload.drivers import enable_psycopg
 from caseload.store.models import database
@@ -42,12 +51,35 @@ SQLITE_PRAGMAS: dict[str, object] = {
 LOCK_TYPE = "IMMEDIATE"
 
 
+# A database this process cannot write (a read-only file, folder or file system) is opened
+# read-only: no journal-mode change (a write), and SQLite refuses every write as well.
+READ_ONLY_PRAGMAS: dict[str, object] = {
+    **{k: v for k, v in SQLITE_PRAGMAS.items() if k not in ("journal_mode", "synchronous")},
+    "query_only": 1,
+}
+
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 Q = TypeVar("Q", bound="ModelSelect[Any]")
 
 
 class DatabaseError(Exception):
     """The database cannot be opened or used; the message says what to do."""
+
+
+class ReadOnlySqliteDatabase(SqliteDatabase):
+    """A SQLite file opened read-only; `reason` says why, for the banner and refusals."""
+
+    reason: str = "the database is read-only"
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        """SQLite's refusal of a write becomes one clear line (a `DatabaseError`)."""
+        try:
+            return super().execute_sql(sql, params)
+        except OperationalError as exc:
+            name = str(getattr(getattr(exc, "orig", exc), "sqlite_errorname", ""))
+            if name.startswith("SQLITE_READONLY"):
+                raise DatabaseError(f"Read-only: {self.reason}; nothing was saved.") from exc
+            raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +161,46 @@ def check_permissions(path: Path) -> None:
                 f"client records must be private. Fix it with: chmod 600 '{file}'")
 
 
+def read_only_reason(path: Path) -> str | None:
+    """Why this process cannot write the SQLite file at `path`; None when it can.
+
+    SQLite writes the file and, in WAL mode, a -wal and a -shm file beside it, so a folder
+    that cannot take new files makes the database read-only too (unless both exist already).
+    """
+    if not os.access(path, os.W_OK):
+        return "the database file is read-only"
+    companions = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    if not os.access(path.parent, os.W_OK | os.X_OK) and not all(
+            os.access(c, os.W_OK) for c in companions):
+        return "the database's folder is read-only"
+    return None
+
+
+def _read_only_uri(path: Path) -> str:
+    """The URI that opens `path` read-only.
+
+    Read-only WAL needs the -shm file, which SQLite creates if it may. In a read-only folder
+    without one, a file with no -wal beside it (every change in the file itself: a clean
+    shutdown) is opened as immutable; a -wal that was never written back cannot be read without
+    the -shm, so that is refused rather than shown without the changes it holds.
+    """
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    params = "mode=ro"
+    if not shm.exists() and not os.access(path.parent, os.W_OK | os.X_OK):
+        if wal.exists() and wal.stat().st_size > 0:
+            raise DatabaseError(
+                f"{path} is read-only, in a read-only folder, and its latest changes are still "
+                f"in {wal.name}: open it once where the folder can be written.")
+        params = "immutable=1"
+    return f"file:{urllib.parse.quote(str(path.resolve()))}?{params}"
+
+
+def current_read_only_reason() -> str | None:
+    """Why the open database is read-only (a SQLite file this process cannot write), or None."""
+    db = database.obj
+    return db.reason if isinstance(db, ReadOnlySqliteDatabase) else None
+
+
 def postgres_database(url: str) -> PostgresqlDatabase:
     """A PostgreSQL database for a `postgresql://` URL, always through psycopg 3.
 
@@ -141,8 +213,21 @@ def postgres_database(url: str) -> PostgresqlDatabase:
     return PostgresqlDatabase(url, prefer_psycopg3=True)
 
 
+def _disk_full(path: Path) -> bool:
+    """Whether the file system holding `path` has (next to) no room left."""
+    try:
+        return shutil.disk_usage(path.expanduser().parent).free < 64 * 1024
+    except OSError:
+        return False
+
+
 def _connect_hint(location: Location, exc: Exception) -> str:
-    """One line saying why a clinic database cannot be reached, and what usually fixes it."""
+    """One line saying why a database cannot be opened or reached, and what usually fixes it."""
+    name = str(getattr(getattr(exc, "orig", exc), "sqlite_errorname", "") or "")
+    if (location.path is not None and name.startswith(("SQLITE_IOERR", "SQLITE_FULL"))
+            and _disk_full(location.path)):
+        # Opening a WAL database needs room for its -shm file beside it.
+        return "the disk is full. Free some space, then try again."
     text = " ".join(str(exc).split())
     if "Peer authentication failed" in text:
         return (f"{text}. Connect as your own login: ask the administrator to run "
@@ -158,10 +243,28 @@ def refusal(exc: BaseException) -> str:
     Driver messages quote values ("Key (record_number)=(CL-1042) already exists"), so they must
     not reach the terminal or a log; the class of the error and its SQLSTATE say enough.
     """
-    from peewee import IntegrityError, OperationalError
+    from peewee import IntegrityError
 
     orig = getattr(exc, "orig", exc)
+    cause = exc.__context__
+    if cause is not None and any(text in str(orig) for text in (
+            "no transaction is active", "no such savepoint")):
+        # SQLite rolls a transaction back by itself after a full disk or an I/O error; the
+        # ROLLBACK that follows then fails, hiding the error it was cleaning up after.
+        return refusal(cause)
     state = str(getattr(orig, "sqlstate", "") or "")
+    name = str(getattr(orig, "sqlite_errorname", "") or "")
+    if name == "SQLITE_FULL" or state == "53100":
+        return ("The disk is full: this change was not saved; everything saved before is "
+                "safe. Free some space, then try again.")
+    if name.startswith("SQLITE_READONLY") or state == "25006":
+        return "The database is read-only here: nothing was saved."
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return ("The database was busy (another session was saving) for too long; nothing "
+                "was saved. Try again.")
+    if name.startswith("SQLITE_IOERR") or state.startswith("58"):
+        return ("The disk reported an error while saving: nothing was saved. Check the disk, "
+                "then run `caseload doctor`.")
     if state == "42501":
         return ("The database refused: your role may not make this change (a supervisor "
                 "only reads; a counselor changes only their own clients). Nothing was saved.")
@@ -183,6 +286,8 @@ def open_database(location: Location, *, create: bool = True) -> Database:
             ensure_private_file(path)
         except PermissionError as exc:
             raise DatabaseError(f"Cannot open {path}: permission denied.") from exc
+        except OSError as exc:  # a read-only file system, a full disk
+            raise DatabaseError(f"Cannot create {path}: {exc.strerror}.") from exc
         from caseload.store import cipher
 
         if location.passphrase is not None:
@@ -193,8 +298,14 @@ def open_database(location: Location, *, create: bool = True) -> Database:
         if cipher.is_encrypted(path):
             raise DatabaseError(f"{path} is encrypted: open it with --encrypted "
                                 "(or `encrypted = true` in the config file).")
-        db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False,
-                            lock_type=LOCK_TYPE)
+        reason = read_only_reason(path)
+        if reason is None:
+            db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False,
+                                lock_type=LOCK_TYPE)
+        else:
+            db = ReadOnlySqliteDatabase(_read_only_uri(path), uri=True,
+                                        pragmas=READ_ONLY_PRAGMAS, check_same_thread=False)
+            db.reason = reason
     elif location.is_postgres:
         db = postgres_database(location.url or "")
     else:

@@ -207,7 +207,7 @@ class PrivacyApp(App[int]):
         self._idle_timer = self.set_interval(self.IDLE_CHECK_SECONDS, self.check_inactivity,
                                              name="idle-logoff")
         session = getattr(self, "session", None)
-        if session is not None and session.read_only:
+        if session is not None and session.read_only and not session.read_only_reason:  # role
             self.call_later(self.action_open_team)
 
     # Inactivity ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from textual.message import Message
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from caseload.domain.records import NotFound, ValidationError
+from caseload.services.errors import refusal_of
 from caseload.services.session import Session
 
 P = ParamSpec("P")
@@ -56,13 +57,15 @@ def session_of(node: DOMNode) -> Session:
 
 
 def failure_message(error: BaseException, verb: str = "save") -> str:
-    """One line for a counselor: a validation or not-found message as it is, else the type only.
+    """One line for a counselor: a validation or not-found message as it is, a database error
+    as `services.errors.refusal_of` says it (a full disk, a read-only file), else the type only.
 
     Messages of `ValidationError` (which includes `StaleRecord`) and `NotFound` are written for
     counselors; anything else may carry internals or client data, so only its type is shown.
     """
-    if isinstance(error, ValidationError | NotFound) and error.args:
-        text = " ".join(str(error.args[0]).split())
+    refused = refusal_of(error)  # a full disk, a read-only file, a busy database
+    if refused is not None or isinstance(error, ValidationError | NotFound) and error.args:
+        text = " ".join(str(refused or error.args[0]).split())
         if len(text) > MAX_MESSAGE:
             text = text[: MAX_MESSAGE - 1] + "…"
         if text:

@@ -145,10 +145,15 @@ class ConsistencyHeader(Widget):
         return text
 
     def render(self) -> Text:
-        """The figures (as many whole phrases as fit), then the tabs."""
+        """The figures (as many whole phrases as fit), then the tabs; first, on a database that
+        cannot be written, a read-only banner."""
         width = self.size.width or 80
-        text = Text(fit(header_parts(self.summary), width), no_wrap=True, overflow="ellipsis")
+        reason = getattr(getattr(self.app, "session", None), "read_only_reason", "")
+        banner = f"READ-ONLY: {reason}" if reason else ""
+        parts = [banner, *header_parts(self.summary)] if banner else header_parts(self.summary)
+        text = Text(fit(parts, width), no_wrap=True, overflow="ellipsis")
         text.stylize("bold")
+        text.stylize("reverse", 0, len(banner))
         text.append("\n")
         text.append_text(self.tabs_text(width))
         return text
