@@ -251,6 +251,9 @@ def read_json_bytes(data: bytes, source: str, ctx: Context,
         return [Table(kinds[0], source, frozenset(), (), (problem,))]
     try:
         document = json.loads(text)
+    except RecursionError:  # brackets nested thousands deep: no export looks like that
+        return [Table(kinds[0], source, frozenset(), (), (Problem(
+            source, 1, "", "bad JSON", "nested too deeply; expected an export."),))]
     except ValueError as exc:
         line = getattr(exc, "lineno", 1)
         return [Table(kinds[0], source, frozenset(), (),

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from caseload.domain import recurrence
+from peewee import chunked
+
+from caseload.domain import dates, recurrence
 from caseload.domain.records import (
     AppointmentFact,
     NotFound,
@@ -66,9 +68,23 @@ def _duration(minutes: int) -> timedelta:
 
 
 def _aware(when: datetime, session: Session) -> datetime:
+    """The moment `when` stands for, on the clinic's clock.
+
+    Through UTC, so that a wall time inside a spring-forward gap (which Python reads with the
+    offset before the change) becomes the moment it stands for, never an impossible time.
+    """
     if when.tzinfo is None:
         raise ValidationError("Internal error: a time without a zone.")
-    return when.astimezone(session.tz)
+    if not dates.MIN_YEAR <= when.year <= dates.MAX_YEAR:  # as typed dates: no overflow later
+        raise ValidationError(f"{when:%Y-%m-%d} is out of range; dates must be between "
+                              f"{dates.MIN_YEAR} and {dates.MAX_YEAR}.", field="start")
+    return when.astimezone(UTC).astimezone(session.tz)
+
+
+def _end(start: datetime, length: timedelta) -> datetime:
+    """`length` after `start` in elapsed time (aware arithmetic is wall-clock arithmetic: across
+    a daylight-saving change it would make a 50-minute session 110 or -10 minutes long)."""
+    return start.astimezone(UTC) + length
 
 
 def schedule_single(session: Session, client_id: int, start: datetime, duration_min: int = 50,
@@ -80,7 +96,7 @@ def schedule_single(session: Session, client_id: int, start: datetime, duration_
     kind = clean_line(kind, "Kind", max_len=40)
     with database.atomic():
         own_client(session, client_id)
-        row = Appointment.create(client=client_id, starts_at=start, ends_at=start + length,
+        row = Appointment.create(client=client_id, starts_at=start, ends_at=_end(start, length),
                                  kind=kind, location=location)
         audit.record(session, "schedule", "appointment", row.id, client_id, None,
                      audit.snapshot(row))
@@ -102,11 +118,11 @@ def _materialize(series: AppointmentSeries, until: datetime) -> int:
         (Appointment.series == series.id) & (Appointment.recurrence_id >= since))}
     length = timedelta(minutes=series.duration_min)
     rows = [{"client": series.client_id, "series": series.id, "recurrence_id": s,
-             "starts_at": s, "ends_at": s + length, "kind": series.kind,
+             "starts_at": s, "ends_at": _end(s, length), "kind": series.kind,
              "location": series.location}
             for s in starts if s.astimezone(UTC) not in existing]
-    if rows:
-        Appointment.insert_many(rows).execute()
+    for batch in chunked(rows, 500):  # one statement may bind only so many values
+        Appointment.insert_many(batch).execute()
     series.materialized_until = until
     series.save(only=[AppointmentSeries.materialized_until])
     return len(rows)
@@ -122,6 +138,7 @@ def schedule_series(session: Session, client_id: int, start: datetime,
     length = _duration(duration_min)
     rule = recurrence.make_rule(cadence, start, until=until, count=count, custom=custom)
     location = clean_line(location, "Location", max_len=80, required=False)
+    kind = clean_line(kind, "Kind", max_len=40)
     horizon = max(session.now(), start) + timedelta(weeks=HORIZON_WEEKS)
     with database.atomic():
         own_client(session, client_id)
@@ -225,7 +242,7 @@ def reschedule(session: Session, appointment_id: int, new_start: datetime,
                   else row.ends_at - row.starts_at)
         before = audit.snapshot(row)
         new = Appointment.create(client=row.client_id, starts_at=new_start,
-                                 ends_at=new_start + length, kind=row.kind,
+                                 ends_at=_end(new_start, length), kind=row.kind,
                                  location=row.location)
         row.outcome = Outcome.RESCHEDULED.value
         row.requested_by = requested_by.value
@@ -252,7 +269,7 @@ def edit_occurrence(session: Session, appointment_id: int, *, start: datetime | 
                   else row.ends_at - row.starts_at)
         if start is not None:
             row.starts_at = _aware(start, session)
-        row.ends_at = row.starts_at + length
+        row.ends_at = _end(row.starts_at, length)
         if location is not None:
             row.location = clean_line(location, "Location", max_len=80, required=False)
         row.detached = row.series_id is not None

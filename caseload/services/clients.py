@@ -8,7 +8,7 @@ from datetime import UTC, date
 from peewee import IntegrityError
 
 from caseload.domain.records import ClientFact, ClientStatus, NotFound, ValidationError
-from caseload.domain.text import clean_line
+from caseload.domain.text import clean_line, quote
 from caseload.services import audit
 from caseload.services.session import Session
 from caseload.store.db import locked
@@ -134,9 +134,9 @@ def find_client(session: Session, ref: str) -> ClientFact:
     matches = list(Client.select().where(mine & Client.display_name.contains(ref)).limit(6))
     if len(matches) == 1:
         return _fact(matches[0])
-    if not matches:
-        raise NotFound(f"No client matches '{ref}'.")
-    raise ValidationError(f"'{ref}' matches {len(matches)} clients; use the record number.")
+    if not matches:  # `quote`: what was typed, control characters escaped, cut short
+        raise NotFound(f"No client matches {quote(ref)}.")
+    raise ValidationError(f"{quote(ref)} matches {len(matches)} clients; use the record number.")
 
 
 def add_goal(session: Session, client_id: int, text: str) -> GoalView:

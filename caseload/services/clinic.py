@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from peewee import DatabaseError as PeeweeDatabaseError
 
 from caseload.domain.records import ClientFact, NotFound, Settings, ValidationError
+from caseload.domain.text import quote
 from caseload.services import audit
 from caseload.services.session import Session, current_login, display_name_for
 from caseload.store import postgres
@@ -144,7 +145,7 @@ def _find_any_client(ref: str) -> Client:
     if row is None and ref.startswith("#") and ref[1:].isdigit():
         row = Client.get_or_none(Client.id == int(ref[1:]))
     if row is None:
-        raise NotFound(f"No client with record number '{ref}' (or '#id').")
+        raise NotFound(f"No client with record number {quote(ref)} (or '#id').")
     return row
 
 

@@ -16,7 +16,7 @@ from caseload.domain.text import clean_line
 from caseload.services import audit
 from caseload.services.clients import own_client
 from caseload.services.session import Session
-from caseload.store.models import Client, Commitment, database
+from caseload.store.models import Appointment, Client, Commitment, Goal, database
 from caseload.store.queries import COMMITMENT_COLUMNS, commitment_fact
 
 
@@ -56,6 +56,14 @@ def add(session: Session, client_id: int, owner: Party, text: str, due: date, *,
                               f"({made_on.isoformat()}).", field="due")
     with database.atomic():
         own_client(session, client_id)
+        # What it is tied to must be this client's (the database would refuse a missing one
+        # with a bare "FOREIGN KEY constraint failed", and accept another client's).
+        if goal_id is not None and not Goal.select().where(
+                (Goal.id == goal_id) & (Goal.client == client_id)).exists():
+            raise ValidationError("That goal is not this client's.", field="goal")
+        if appointment_id is not None and not Appointment.select().where(
+                (Appointment.id == appointment_id) & (Appointment.client == client_id)).exists():
+            raise ValidationError("That appointment is not this client's.", field="appointment")
         row = Commitment.create(client=client_id, owner=Party(owner).value, text=text,
                                 made_on=made_on, due=due, goal=goal_id,
                                 appointment=appointment_id, note=note)
@@ -118,6 +126,9 @@ def renegotiate(session: Session, commitment_id: int, new_due: date, reason: str
             raise ValidationError("The new due date is in the past.", field="due")
         if new_due == row.due:
             raise ValidationError("That is the same due date.", field="due")
+        if new_due < row.made_on:
+            raise ValidationError(f"The new due date is before the day it was made "
+                                  f"({row.made_on.isoformat()}).", field="due")
         history = json.loads(row.due_history or "[]")
         history.append({"old_due": row.due.isoformat(), "new_due": new_due.isoformat(),
                         "changed_on": today.isoformat(), "reason": reason})

@@ -267,16 +267,24 @@ def start_or_resume(session: Session, week_day: date | None = None) -> ReviewSta
         return _state(row)
 
 
+def _position(value: int) -> int:
+    """A place in a review (a client's id in step 2, else an index), as the database holds it."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ValidationError("That is not a place in the review.", field="position")
+    return value
+
+
 def move(session: Session, review_id: int, step: Step, position: int = 0, *,
          order: Sequence[int] | None = None) -> ReviewState:
     """Save where the review stands (every move, so it resumes there)."""
     step = Step(step)
     if step is Step.DONE:
         raise ValidationError("Finish the review to close it.")
+    position = _position(position)
     with database.atomic():
         row = _open(session, review_id)
         before = audit.snapshot(row)
-        row.step, row.position = step.value, int(position)
+        row.step, row.position = step.value, position
         if order is not None:
             data = _data(row)
             data["order"] = [int(i) for i in order]
@@ -297,6 +305,8 @@ def set_note(session: Session, review_id: int, client_id: int, *, focus: str | N
     """
     if focus is not None:
         focus = clean_line(focus, "Focus", max_len=FOCUS_MAX, required=False)
+    if position is not None:
+        position = _position(position)
     with database.atomic():
         row = _open(session, review_id)
         own_client(session, client_id)
