@@ -23,6 +23,7 @@ LABELS = {
     "hangups": "SIGHUPs sent to a running app",
     "terminal_sizes": "terminal sizes and live resizes rendered",
     "bad_form_values": "bad values typed into forms",
+    "disk_full_refusals": "writes refused on a full disk (all earlier writes intact)",
 }
 
 

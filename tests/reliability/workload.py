@@ -31,6 +31,7 @@ from caseload.domain.records import (
     ValidationError,
 )
 from caseload.services import appointments, checkins, clients, commitments
+from caseload.services.audit import snapshot as audit_snapshot
 from caseload.services.commitments import StaleRecord
 from caseload.services.session import Session, ensure_counselor
 from caseload.store.db import Location, close_database, is_sqlite, open_database
@@ -186,60 +187,101 @@ def _json(text: str | None) -> dict[str, Any]:
 
 
 def check_database(location: Location, reports: Iterable[dict[str, Any]]) -> dict[str, int]:
-    """Assert the database is whole and holds every reported write; returns row counts."""
+    """Open the database as the next session would, assert it is whole and holds every
+    reported write (`assert_consistent`); returns row counts."""
     open_for_check(location)
     try:
-        if is_sqlite():
-            assert database.execute_sql("PRAGMA integrity_check").fetchall() == [("ok",)]
-            assert database.execute_sql("PRAGMA foreign_key_check").fetchall() == []
-        events: dict[tuple[str, int], list[tuple[str, dict[str, Any], dict[str, Any]]]] = (
-            defaultdict(list))
-        for action, entity, entity_id, before, after in (
-                AuditEvent.select(AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id,
-                                  AuditEvent.before, AuditEvent.after)
-                .where(AuditEvent.entity.in_(list(MODELS))).order_by(AuditEvent.id).tuples()):
-            events[(entity, entity_id)].append((action, _json(before), _json(after)))
-        rows = {entity: {r.id: r for r in model.select()} for entity, model in MODELS.items()}
-        items: Counter[int] = Counter()
-        positions: dict[int, set[int]] = defaultdict(set)
-        for checkin_id, position in CheckInItem.select(CheckInItem.checkin,
-                                                        CheckInItem.position).tuples():
-            items[checkin_id] += 1
-            positions[checkin_id].add(position)
-
-        # Nothing half-written: every row has its creation event, one event per change, and
-        # the last event shows the row as it is; every event's row exists.
-        for entity, by_id in rows.items():
-            for row_id, row in by_id.items():
-                trail = events.get((entity, row_id), [])
-                created = [e for e in trail if e[0] == CREATED[entity]]
-                assert len(created) == 1, f"{entity} {row_id}: {len(created)} creation events"
-                assert trail[0][0] == CREATED[entity], f"{entity} {row_id}: changed before made"
-                assert len(trail) == row.version, (
-                    f"{entity} {row_id}: version {row.version} but {len(trail)} audit events")
-                assert trail[-1][2].get("version") == row.version, (
-                    f"{entity} {row_id}: its last audit event is not its last change")
-                for number, (_action, before, after) in enumerate(trail[1:], start=1):
-                    assert before.get("version") == number and after["version"] == number + 1, (
-                        f"{entity} {row_id}: audit trail skips or repeats a version")
-        for entity, row_id in events:
-            assert row_id in rows[entity], f"an audit event for {entity} {row_id}, which is gone"
-        for checkin_id, row in rows["checkin"].items():
-            expected = SPECS[Instrument(row.instrument)].count
-            assert items[checkin_id] == expected, f"check-in {checkin_id} lacks items"
-            assert positions[checkin_id] == set(range(1, expected + 1))
-            assert events[("checkin", checkin_id)][0][2]["items"] and len(
-                events[("checkin", checkin_id)][0][2]["items"]) == expected
-
-        # Every write a process reported committed is there, at the version it reported.
-        for report in reports:
-            if report.get("op") not in ("add", "change"):
-                continue
-            key = (report["entity"], report["id"])
-            assert report["id"] in rows[report["entity"]], f"reported {key} is missing"
-            versions = [after.get("version") for _a, _b, after in events[key]]
-            assert report["version"] in versions, (
-                f"reported {key} at version {report['version']}, the trail has {versions}")
-        return {entity: len(by_id) for entity, by_id in rows.items()}
+        return assert_consistent(reports)
     finally:
         close_database()
+
+
+def _made_in_bulk(entity: str, snapshot: dict[str, Any]) -> bool:
+    """An occurrence booked by its series (audited as the series' event, not one by one)."""
+    return entity == "appointment" and snapshot.get("recurrence_id") is not None
+
+
+def assert_consistent(reports: Iterable[dict[str, Any]] = ()) -> dict[str, int]:
+    """Assert the open database is whole and holds every reported write; returns row counts.
+
+    Whole: SQLite's integrity and foreign-key checks; every check-in has all its items; every
+    versioned row (commitment, appointment, check-in) has its creation event and one audit
+    event per change, in an unbroken chain of versions, the last one showing the row as it
+    is; every audit event's row exists (or went with its series). Reported: each write a
+    process said was committed is in the audit trail at the version it reported.
+    """
+    if is_sqlite():
+        assert database.execute_sql("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert database.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+    events: dict[tuple[str, int], list[tuple[str, dict[str, Any], dict[str, Any]]]] = (
+        defaultdict(list))
+    for action, entity, entity_id, before, after in (
+            AuditEvent.select(AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id,
+                              AuditEvent.before, AuditEvent.after)
+            .where(AuditEvent.entity.in_(list(MODELS))).order_by(AuditEvent.id).tuples()):
+        events[(entity, entity_id)].append((action, _json(before), _json(after)))
+    rows = {entity: {r.id: r for r in model.select()} for entity, model in MODELS.items()}
+    items: Counter[int] = Counter()
+    positions: dict[int, set[int]] = defaultdict(set)
+    for checkin_id, position in CheckInItem.select(CheckInItem.checkin,
+                                                    CheckInItem.position).tuples():
+        items[checkin_id] += 1
+        positions[checkin_id].add(position)
+
+    for entity, by_id in rows.items():
+        for row_id, row in by_id.items():
+            trail = events.get((entity, row_id), [])
+            created = [e for e in trail if e[0] in (CREATED[entity], "import")]
+            bulk = not created and _made_in_bulk(entity, audit_snapshot(row))
+            assert len(created) == 1 or bulk, (
+                f"{entity} {row_id}: {len(created)} creation events")
+            assert bulk or trail[0] == created[0], f"{entity} {row_id}: changed before made"
+            assert len(trail) == row.version - (1 if bulk else 0), (
+                f"{entity} {row_id}: version {row.version} but {len(trail)} audit events")
+            if trail:
+                assert trail[-1][2].get("version") == row.version, (
+                    f"{entity} {row_id}: its last audit event is not its last change")
+            changes = trail if bulk else trail[1:]
+            for number, (_action, before, after) in enumerate(changes, start=1):
+                assert before.get("version") == number and after["version"] == number + 1, (
+                    f"{entity} {row_id}: audit trail skips or repeats a version")
+    for (entity, row_id), trail in events.items():
+        assert row_id in rows[entity] or _made_in_bulk(entity, trail[-1][2] or trail[-1][1]), (
+            f"an audit event for {entity} {row_id}, which is gone")
+    for checkin_id, row in rows["checkin"].items():
+        expected = SPECS[Instrument(row.instrument)].count
+        assert items[checkin_id] == expected, f"check-in {checkin_id} lacks items"
+        assert positions[checkin_id] == set(range(1, expected + 1))
+
+    for report in reports:
+        if report.get("op") not in ("add", "change"):
+            continue
+        key = (report["entity"], report["id"])
+        assert report["id"] in rows[report["entity"]], f"reported {key} is missing"
+        versions = [after.get("version") for _a, _b, after in events[key]]
+        assert report["version"] in versions, (
+            f"reported {key} at version {report['version']}, the trail has {versions}")
+    return {entity: len(by_id) for entity, by_id in rows.items()}
+
+
+def assert_no_control_text() -> None:
+    """No text stored anywhere holds a control character (an escape sequence, a line break):
+    whatever was typed or imported, a name can never drive the terminal it is shown on."""
+    import unicodedata
+
+    from peewee import TextField
+
+    from caseload.store.models import MODELS as ALL_MODELS
+
+    allowed_json = {"before", "after", "due_history", "summary", "rrule"}
+    for model in ALL_MODELS:
+        texts = [f for f in model._meta.sorted_fields
+                 if isinstance(f, TextField) and f.name not in allowed_json]
+        if not texts:
+            continue
+        for row in model.select(*texts).tuples():
+            for value in row:
+                if isinstance(value, str):
+                    bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cf")
+                           and c != "\u200d"]
+                    assert not bad, f"{model.__name__} holds {value!r}"
