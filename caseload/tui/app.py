@@ -17,11 +17,13 @@ the exception's type only, never a traceback with local values (client data).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
 from textual.app import App, SystemCommand
+from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -31,6 +33,7 @@ from caseload.services.session import Session
 from caseload.tui import hangup
 from caseload.tui.commands import BindingCommands, Command, all_command_ids, bindings
 from caseload.tui.privacy import PrivacyApp
+from caseload.tui.safe_text import ControlFilter
 from caseload.tui.screens.caseload import CaseloadScreen
 from caseload.tui.screens.help import HelpScreen
 from caseload.tui.screens.today import TodayScreen
@@ -56,6 +59,7 @@ APP_COMMANDS = (
 # Screenshot writes screen content to a file; "Keys" is Textual's own key panel, which F1 (the
 # Help screen, built from the same bindings) replaces; Quit is Caseload's own q command; a
 # maximized widget hides the header and footer.
+CONTROL_FILTER = ControlFilter()
 HIDDEN_SYSTEM_COMMANDS = frozenset({"Screenshot", "Keys", "Quit", "Maximize", "Minimize"})
 OPTIONAL_SCREENS = ("caseload.tui.screens.client", "caseload.tui.screens.client_form",
                     "caseload.tui.screens.commitments", "caseload.tui.screens.commitment_form",
@@ -215,6 +219,16 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
             self.refresh_header()
 
     # Safety ----------------------------------------------------------------------------------
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Every line without control characters (tui/safe_text.py), then the privacy filters."""
+        return [CONTROL_FILTER, *super().get_line_filters()]
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Notifications show their text as it is: a client's name is never read as markup
+        (a name with "[/]" in it would stop the app; one with "[link=…]" would make a link)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's palette commands without the screenshot (it writes client data to a file)

@@ -64,7 +64,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question and the two answers with their keys."""
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title")
+            yield Static(self.question, classes="dialog-title", markup=False)  # may name a client
             yield Static(f"[b]y[/b] {self.yes_label}   [b]n[/b] {self.no_label}   "
                          "[b]Esc[/b] cancel", classes="dialog-keys")
 
@@ -105,7 +105,7 @@ class TextPromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """Title, the field, the live preview and the keys."""
         with Vertical(classes="dialog"):
-            yield Label(self.prompt_title, classes="dialog-title")
+            yield Label(self.prompt_title, classes="dialog-title", markup=False)
             yield Input(self.initial, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-preview", classes="preview", markup=False)
             yield Static(self.hint, classes="dialog-keys", markup=False)
@@ -180,7 +180,7 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
     def compose(self) -> ComposeResult:
         """The title and the options, each with its key."""
         with Vertical(classes="dialog"):
-            yield Label(self.choice_title, classes="dialog-title")
+            yield Label(self.choice_title, classes="dialog-title", markup=False)
             yield OptionList(*[Option(f"{o.key}  {o.label}", id=f"choice-{i}")
                                for i, o in enumerate(self.options)], id="choice-list")
             yield Static("key or ↑↓ Enter · Esc to cancel", classes="dialog-keys",
