@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.reliability import figures
+from tests.tui.conftest import no_cursor_blink, small, tui_db  # noqa: F401 (fixtures)
 
 FAST_EXAMPLES = 150
 SLOW_EXAMPLES = 3000
