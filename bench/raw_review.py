@@ -133,6 +133,16 @@ def raw_review(con: sqlite3.Connection, counselor_id: int | None, now: datetime,
     def week_of(day: date) -> date:
         return day - timedelta(days=(day.weekday() - week_start) % 7)
 
+    def tallies(start: date, client_id: int) -> list[Tally]:
+        """Where a fact of the week starting `start` counts: review week, streak week, client."""
+        found = [t for t in (review.get(start), weekly.get(start)) if t is not None]
+        if start == week:
+            client = clients.get(client_id)
+            if client is None:
+                client = clients[client_id] = Tally()
+            found.append(client)
+        return found
+
     # The review weeks (and any later ones) in detail, one row per session.
     rows = con.execute(
         "SELECT a.id, a.client_id, a.starts_at, a.outcome, " + _HELD + " FROM appointment a "
@@ -144,12 +154,7 @@ def raw_review(con: sqlite3.Connection, counselor_id: int | None, now: datetime,
         if day is None:
             continue
         start = week_of(day)
-        targets = [t for t in (review.get(start), weekly.get(start)) if t is not None]
-        if start == week:
-            client = clients.get(client_id)
-            if client is None:
-                client = clients[client_id] = Tally()
-            targets.append(client)
+        targets = tallies(start, client_id)
         if not targets:
             continue
         if outcome == "scheduled":
@@ -203,26 +208,19 @@ def raw_review(con: sqlite3.Connection, counselor_id: int | None, now: datetime,
         (since_day, since_day, since_day, *args)).fetchall()
     today_s = today.isoformat()
 
-    def tallies(day_s: str, client_id: int) -> list[Tally]:
-        start = week_of(date.fromisoformat(day_s))
-        found = [t for t in (review.get(start), weekly.get(start)) if t is not None]
-        if start == week:
-            client = clients.get(client_id)
-            if client is None:
-                client = clients[client_id] = Tally()
-            found.append(client)
-        return found
+    def on(day_s: str) -> date:
+        return week_of(date.fromisoformat(day_s))
 
     for cid, client_id, owner, due, status, done_on, history in commitments:
         if status == "dropped":
-            for t in tallies(due, client_id):
+            for t in tallies(on(due), client_id):
                 t.dropped.add(cid)
             continue
         counselor = owner == "counselor"
         done = status == "done"
         if done or due < today_s:
             on_time = done and done_on is not None and done_on <= due
-            for t in tallies(due, client_id):
+            for t in tallies(on(due), client_id):
                 if counselor:
                     t.counselor_fell_due += 1
                     t.counselor_on_time += on_time
@@ -232,7 +230,7 @@ def raw_review(con: sqlite3.Connection, counselor_id: int | None, now: datetime,
         if history and history != "[]":
             for change in json.loads(history):
                 if change["changed_on"] > change["old_due"]:
-                    for t in tallies(change["old_due"], client_id):
+                    for t in tallies(on(change["old_due"]), client_id):
                         if counselor:
                             t.counselor_fell_due += 1
                         else:
