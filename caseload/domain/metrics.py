@@ -47,6 +47,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from caseload.domain.records import (
@@ -308,16 +309,23 @@ def _locator(windows: Sequence[Window]) -> _Locator:
         only, hit = windows[0], (0,)
         return lambda day: hit if only.start <= day < only.end else _NOWHERE
     if sum(w.days for w in windows) <= _DAYS_INDEXED:
-        by_day: dict[date, tuple[int, ...]] = {}
-        one_day = timedelta(days=1)
-        for i, w in enumerate(windows):
-            day = w.start
-            while day < w.end:
-                by_day[day] = by_day.get(day, ()) + (i,)
-                day += one_day
-        get = by_day.get
+        get = _by_day(tuple(windows)).get
         return lambda day: get(day, _NOWHERE)
     return lambda day: tuple(i for i, w in enumerate(windows) if w.start <= day < w.end)
+
+
+@lru_cache(maxsize=16)
+def _by_day(windows: tuple[Window, ...]) -> dict[date, tuple[int, ...]]:
+    """Each local date of `windows` to the indexes of the windows holding it (kept: the header
+    and the review ask for the same 105 weeks after every save). Read only, never changed."""
+    by_day: dict[date, tuple[int, ...]] = {}
+    one_day = timedelta(days=1)
+    for i, w in enumerate(windows):
+        day = w.start
+        while day < w.end:
+            by_day[day] = by_day.get(day, ()) + (i,)
+            day += one_day
+    return by_day
 
 
 def _tally(
