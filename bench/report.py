@@ -27,6 +27,19 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def commit() -> str:
+    """The checkout measured: its commit, and whether files differed from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=data.ROOT, capture_output=True,
+                              text=True).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + (" with local changes" if git("status", "--porcelain", "--untracked-files=no")
+                   else "")
+
+
 def machine(load_before: tuple[float, float, float]) -> list[str]:
     """One line per fact about where the numbers come from."""
     load_after = os.getloadavg()
@@ -35,7 +48,7 @@ def machine(load_before: tuple[float, float, float]) -> list[str]:
         f"- CPU: {cpu_model()}, {os.cpu_count()} cores",
         f"- Python {platform.python_version()} ({sys.executable}), SQLite "
         f"{sqlite3.sqlite_version}, {versions}",
-        f"- OS: {platform.system()} {platform.release()}",
+        f"- OS: {platform.system()} {platform.release()}; commit measured: {commit()}",
         f"- Load average (1 min) at the start and end of the run: {load_before[0]:.2f}, "
         f"{load_after[0]:.2f}",
     ]
