@@ -125,6 +125,8 @@ def find_client(session: Session, ref: str) -> ClientFact:
     ref = (ref or "").strip()
     if not ref:
         raise ValidationError("Say which client: a record number or part of a name.")
+    # Control characters (NUL included, which PostgreSQL refuses in text) never match a client.
+    ref = clean_line(ref, "Client", max_len=120)
     mine = Client.counselor == session.counselor_id
     row = Client.get_or_none(mine & (Client.record_number == ref))
     if row is None and ref.startswith("#") and ref[1:].isdigit():
