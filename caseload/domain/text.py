@@ -20,7 +20,8 @@ def clean_line(text: str | None, what: str, *, max_len: int = 200,
     the screen, a report or a log.
     """
     value = (text or "").strip()
-    if required and not value:
+    # Nothing visible (only joiners or other format characters) is empty too.
+    if required and not any(ch.isprintable() and not ch.isspace() for ch in value):
         raise ValidationError(f"{what} cannot be empty.")
     if _has_control(value):
         raise ValidationError(f"{what} contains control characters or line breaks; "
