@@ -145,7 +145,7 @@ class Terminal:
         while not self.exited():
             if time.monotonic() > deadline:
                 self.signal(signal.SIGKILL)
-                os.waitpid(self.pid, 0)
+                _, self.status = os.waitpid(self.pid, 0)
                 raise TimeoutError("caseload did not exit")
             if self.closed:
                 time.sleep(0.02)

@@ -121,16 +121,22 @@ def test_a_dropped_connection_exits_on_its_own(tmp_path: Path, database_file: Pa
     assert code == 128 + signal.SIGHUP
 
 
+@pytest.mark.parametrize("gone", [False, True], ids=["terminal-still-there", "terminal-gone"])
 def test_a_save_in_flight_when_the_connection_drops_is_kept(tmp_path: Path,
-                                                            database_file: Path) -> None:
-    """k is pressed while another session holds the write lock, then the terminal drops: the
-    worker waits for the lock, the app waits for the worker, and the outcome is saved."""
+                                                            database_file: Path,
+                                                            gone: bool) -> None:
+    """k is pressed while another session holds the write lock, then SIGHUP (and, over ssh,
+    the terminal is gone): the worker waits for the lock, the app waits for the worker, and
+    the outcome is saved."""
     terminal = _start(tmp_path, database_file)
     blocker = sqlite3.connect(database_file, isolation_level=None, timeout=10)
     try:
         blocker.execute("BEGIN IMMEDIATE")  # another session, in the middle of a write
         terminal.type("k", pause=0.5)  # the save starts and waits for the lock
-        terminal.signal(signal.SIGHUP)
+        if gone:
+            terminal.hang_up()
+        else:
+            terminal.signal(signal.SIGHUP)
         time.sleep(1.0)
         assert not terminal.exited(), "left without waiting for the save"
         blocker.execute("ROLLBACK")  # the other session is done: the save goes ahead
