@@ -27,8 +27,8 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from caseload.domain import dates
 from caseload.domain.records import Settings, ValidationError
 
 
@@ -77,10 +77,7 @@ def _settings_from(table: dict[str, object], base: Settings) -> Settings:
     settings = dataclasses.replace(base, **values)  # type: ignore[arg-type]
     if not 0 <= settings.week_start <= 6:
         raise ValidationError("Setting 'week_start' must be 0 (Monday) to 6 (Sunday).")
-    try:
-        ZoneInfo(settings.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"Unknown time zone '{settings.timezone}'.") from exc
+    dates.zone_named(settings.timezone)
     return settings
 
 
@@ -105,9 +102,9 @@ def system_zone() -> str:
         if not name or name.startswith("/"):
             continue
         try:
-            ZoneInfo(name)
+            dates.zone_named(name)
             return name
-        except (ZoneInfoNotFoundError, ValueError):
+        except ValidationError:
             continue
     return "UTC"
 

@@ -280,13 +280,20 @@ def parse_datetime(
     )
 
 
-def _zone(tz: ZoneInfo | str) -> ZoneInfo:
-    if isinstance(tz, ZoneInfo):
-        return tz
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA zone `name`, or a ValidationError for anything that is not one.
+
+    zoneinfo reads the name as a path under the tz database, so besides an unknown name it can
+    refuse one with ValueError (an absolute path, '..') or OSError (too long for a file name).
+    """
     try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"Unknown time zone {_echo(str(tz))}.", field="timezone") from None
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValidationError(f"Unknown time zone {_echo(str(name))}.", field="timezone") from None
+
+
+def _zone(tz: ZoneInfo | str) -> ZoneInfo:
+    return tz if isinstance(tz, ZoneInfo) else zone_named(tz)
 
 
 def _exists(naive: datetime, zone: ZoneInfo) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from caseload.domain import dates, instruments, recurrence
 from caseload.domain.records import DueChange, Instrument, ValidationError
@@ -170,8 +170,8 @@ def parse_choice(text: str, enum: type[E], what: str) -> E:
 def parse_zone(text: str) -> str:
     """An IANA time zone name such as America/New_York."""
     try:
-        return ZoneInfo(text).key
-    except (ZoneInfoNotFoundError, ValueError):
+        return dates.zone_named(text).key
+    except ValidationError:
         raise CellError("bad time zone", f"{echo(text)} is not a time zone name such as "
                                          "America/New_York.") from None
 

@@ -55,6 +55,7 @@ def test_rules_keys_and_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ("[rules]\nno_contact_days = -3\n", "cannot be negative"),
     ("[rules]\nweek_start = 9\n", "week_start"),
     ('timezone = "Mars/Olympus"\n', "Unknown time zone 'Mars/Olympus'"),
+    (f'timezone = "{"x" * 300}"\n', "Unknown time zone 'xxx"),
     ("this is not toml", "Cannot read"),
     ("[keys]\nmark_kept = 3\n", "must map action ids to key names"),
 ])

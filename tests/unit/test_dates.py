@@ -401,6 +401,8 @@ def test_localize_rejects_unknown_zones_and_aware_input():
     assert err.message == "Unknown time zone 'Mars/Olympus'."
     assert err.field == "timezone"
     assert error_of(localize, datetime(2026, 12, 4), "../../etc/passwd").field == "timezone"
+    # zoneinfo opens the name as a file: one too long for a file name is refused the same way.
+    assert error_of(localize, datetime(2026, 12, 4), "x" * 300).field == "timezone"
     with pytest.raises(ValueError, match="naive"):
         localize(datetime(2026, 12, 4, tzinfo=UTC), NEW_YORK)
 
