@@ -10,6 +10,7 @@ N (using playhouse.migrate operations or portable SQL), and keep models.py descr
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -49,10 +50,56 @@ def _snapshot_indexes(db: Database) -> None:
         db.execute_sql(f'DROP INDEX IF EXISTS "{old}"')
 
 
+def _never_reuse_appointment_ids(db: Database) -> None:
+    """SQLite: rebuild `appointment` with an AUTOINCREMENT key (models.NeverReusedIdField).
+
+    Future occurrences are deleted when a series ends or is split, and SQLite would give the
+    highest deleted id to the next appointment, which would then inherit the deleted one's
+    audit events. The table is rebuilt as SQLite's documentation prescribes for a change ALTER
+    TABLE cannot make (foreign keys are off for the upgrade, see `migrate`), and its sequence
+    starts past every id the audit trail has ever named. PostgreSQL's sequences never go back:
+    nothing to do there, nor in a database created by this version.
+    """
+    if not isinstance(db, SqliteDatabase):
+        return
+    (table_sql,) = db.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'appointment'").fetchone()
+    if "AUTOINCREMENT" not in table_sql.upper():
+        key = '"id" INTEGER NOT NULL PRIMARY KEY'
+        if not table_sql.startswith('CREATE TABLE "appointment" (') or key not in table_sql:
+            raise DatabaseError("The appointment table is not as Caseload made it; the database "
+                                "was not changed.")
+        rebuilt = table_sql.replace('CREATE TABLE "appointment"',
+                                    'CREATE TABLE "appointment__rebuilt"', 1)
+        rebuilt = rebuilt.replace(key, key + " AUTOINCREMENT", 1)
+        attached = [sql for (sql,) in db.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'appointment' "
+            "AND type IN ('index', 'trigger') AND sql IS NOT NULL")]
+        db.execute_sql(rebuilt)
+        db.execute_sql('INSERT INTO "appointment__rebuilt" SELECT * FROM "appointment"')
+        db.execute_sql('DROP TABLE "appointment"')
+        db.execute_sql('ALTER TABLE "appointment__rebuilt" RENAME TO "appointment"')
+        for sql in attached:
+            db.execute_sql(sql)
+    named = [entity_id for (entity_id,) in db.execute_sql(
+        "SELECT entity_id FROM audit_event WHERE entity = 'appointment'")]
+    for (before,) in db.execute_sql(
+            "SELECT before FROM audit_event WHERE action = 'remove_series'"):
+        named.extend(json.loads(before or "{}").get("future_occurrences", []))
+    highest = max((int(i) for i in named), default=0)
+    if highest:
+        db.execute_sql("DELETE FROM sqlite_sequence WHERE name = 'appointment' AND seq < ?",
+                       (highest,))
+        db.execute_sql("INSERT INTO sqlite_sequence (name, seq) SELECT 'appointment', ? "
+                       "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence "
+                       "WHERE name = 'appointment')", (highest,))
+
+
 # MIGRATIONS[i] brings a database to version i + 1.
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("initial schema", _create_v1),
     ("indexes for reading a caseload's window", _snapshot_indexes),
+    ("appointment ids never reused", _never_reuse_appointment_ids),
 ]
 CURRENT_VERSION = len(MIGRATIONS)
 
@@ -122,13 +169,23 @@ def migrate(db: Database) -> list[str]:
         backup = backup_before_upgrade(db, version)
         if backup is not None:
             done.append(f"backed up to {backup}")
-    with db.atomic():
-        # Another session may have upgraded it meanwhile (two terminals opened at once); on
-        # SQLite the write lock is held from here (BEGIN IMMEDIATE), so this answer stands.
-        version = schema_version(db)
-        for number in range(version + 1, CURRENT_VERSION + 1):
-            note, step = MIGRATIONS[number - 1]
-            step(db)
-            SchemaVersion.create(version=number, applied_at=datetime.now(UTC), note=note)
-            done.append(f"schema {number}: {note}")
+    sqlite = isinstance(db, SqliteDatabase)
+    if sqlite:  # a table rebuild must not cascade; SQLite ignores this inside a transaction
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        with db.atomic():
+            # Another session may have upgraded it meanwhile (two terminals opened at once); on
+            # SQLite the write lock is held from here (BEGIN IMMEDIATE), so this answer stands.
+            version = schema_version(db)
+            for number in range(version + 1, CURRENT_VERSION + 1):
+                note, step = MIGRATIONS[number - 1]
+                step(db)
+                SchemaVersion.create(version=number, applied_at=datetime.now(UTC), note=note)
+                done.append(f"schema {number}: {note}")
+            if sqlite and db.execute_sql("PRAGMA foreign_key_check").fetchone() is not None:
+                raise DatabaseError("The upgrade would break links between records; the "
+                                    "database was not changed.")
+    finally:
+        if sqlite:
+            db.execute_sql("PRAGMA foreign_keys = ON")
     return done

@@ -23,6 +23,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    NodeList,
     TextField,
 )
 
@@ -35,6 +36,21 @@ from caseload.domain.records import (
 )
 
 database = DatabaseProxy()
+
+
+class NeverReusedIdField(AutoField):
+    """An id that is never given out twice, even after its row is deleted.
+
+    Audit events name their row by id, so a new row must never take a deleted row's id and
+    inherit its history. SQLite reuses the highest rowid once that row is deleted unless the
+    key is AUTOINCREMENT; PostgreSQL's sequences never go back, so there it is a plain SERIAL.
+    """
+
+    def ddl(self, ctx: Any) -> Any:
+        nodes = super().ddl(ctx)
+        if ctx.state.field_types.get("AUTO") == "INTEGER":  # SQLite (and SQLCipher)
+            return NodeList((nodes, SQL("AUTOINCREMENT")))
+        return nodes
 
 
 def _in(column: str, values: Any) -> Any:
@@ -150,7 +166,7 @@ class AppointmentSeries(BaseModel):
 class Appointment(BaseModel):
     """One occurrence, with exactly one outcome (DOMAIN.md §1)."""
 
-    id = AutoField()
+    id = NeverReusedIdField()  # future occurrences are deleted when a series ends or is split
     # Indexed by appointment_window (client_id first) below, not by a client_id index of its own.
     client = ForeignKeyField(Client, backref="appointments", on_delete="CASCADE", index=False)
     series = ForeignKeyField(AppointmentSeries, null=True, backref="occurrences",

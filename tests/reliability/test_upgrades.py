@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from caseload.domain.records import Party, Settings
-from caseload.services import audit, commitments, exporting, overview, weekly_review
+from caseload.services import appointments, audit, commitments, exporting, overview, weekly_review
 from caseload.services.session import open_session
 from caseload.store.db import DatabaseError, Location, close_database, open_database
 from caseload.store.migrations import CURRENT_VERSION, migrate
@@ -143,6 +143,40 @@ def test_oldest_schema_upgrades_with_all_data_intact(tmp_path: Path) -> None:
     assert schema(path) == schema(fresh)
 
     _the_app_works_on(path, session.actor)
+
+
+def test_upgrade_never_gives_a_deleted_appointment_id_again(tmp_path: Path) -> None:
+    """Ids a schema-1 database deleted (its audit trail still names them) are never reused."""
+    path = tmp_path / "data" / "caseload.db"
+    load_fixture(OLDEST, path)
+    with sqlite3.connect(path) as con:
+        (highest,) = con.execute("SELECT max(id) FROM appointment").fetchone()
+        gone = [highest, highest + 7]  # the last row, and one a series removal deleted earlier
+        con.execute("INSERT INTO audit_event (at, actor, action, entity, entity_id, client_id, "
+                    "before, after) VALUES ('2026-11-27 12:00:00', 'fixture', 'remove_series', "
+                    "'appointment_series', 1, 1, ?, '{}')",
+                    (f'{{"future_occurrences": [{gone[1]}]}}',))
+        con.execute("DELETE FROM appointment WHERE id = ?", (gone[0],))
+    con.close()
+    session = replace(open_session(Location(path=path), login="fixture",
+                                   clock=lambda: NOW.astimezone(UTC)),
+                      settings=Settings(timezone="America/New_York"))
+    try:
+        (table_sql,) = database_sql(path)
+        assert "PRIMARY KEY AUTOINCREMENT" in table_sql
+        client_id = overview.caseload_rows(session, overview.load_snapshot(session))[0].id
+        booked = appointments.schedule_single(session, client_id, NOW.replace(day=30, hour=9))
+        assert booked.id > max(gone)
+    finally:
+        close_database()
+
+
+def database_sql(path: Path) -> tuple[str]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT sql FROM sqlite_master WHERE name = 'appointment'").fetchone()
+    finally:
+        con.close()
 
 
 def _the_app_works_on(path: Path, login: str) -> None:

@@ -148,6 +148,22 @@ def test_remove_series_needs_the_confirmed_count(session: Session, client) -> No
     assert appointments.ensure_materialized(session) == 0
 
 
+def test_a_deleted_occurrence_id_is_never_given_again(session: Session, client) -> None:  # type: ignore[no-untyped-def]
+    """Audit events name appointments by id: a new booking never inherits a deleted one's."""
+    series_id, _ = appointments.schedule_series(session, client.id, at(3, 10), Cadence.WEEKLY)
+    last = Appointment.select().order_by(Appointment.id.desc()).first()
+    appointments.edit_occurrence(session, last.id, location="Room 2", expected_version=1)
+    assert [e.entity_id for e in AuditEvent.select().where(
+        AuditEvent.entity == "appointment")] == [last.id]
+    appointments.remove_series(session, series_id,
+                               appointments.future_occurrences(session, series_id))
+    assert Appointment.get_or_none(Appointment.id == last.id) is None
+    new = appointments.schedule_single(session, client.id, at(30, 14))
+    assert new.id > last.id
+    assert AuditEvent.select().where((AuditEvent.entity == "appointment")
+                                     & (AuditEvent.entity_id == new.id)).count() == 1
+
+
 def test_commitment_lifecycle_keeps_history(session: Session, client) -> None:  # type: ignore[no-untyped-def]
     c = commitments.add(session, client.id, Party.COUNSELOR, "Call probation officer",
                         date(2026, 11, 30))

@@ -34,7 +34,7 @@ def test_upgrading_schema_1_adds_them_and_drops_what_they_replace(db_path: Path)
     SchemaVersion.delete().where(SchemaVersion.version >= 2).execute()
     assert migrations.schema_version(db) == 1
     done = migrations.migrate(db)
-    assert done[-1] == "schema 2: indexes for reading a caseload's window"
+    assert "schema 2: indexes for reading a caseload's window" in done
     assert any(d.startswith("backed up to") for d in done)
     found = _indexes()
     assert NEW <= found
