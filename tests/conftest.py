@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +21,7 @@ from caseload.services.session import Session, ensure_counselor
 from caseload.store.db import Location, close_database, open_database
 from caseload.store.migrations import migrate
 from tests import pg
+from tests.reliability import figures
 
 NY = ZoneInfo("America/New_York")
 # Friday 27 November 2026, 17:00 in the clinic's zone: the tests' "now".
@@ -34,12 +36,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip what the backend makes pointless.
+    """Run the heavier `slow` variants first; skip what the backend makes pointless.
+
+    The slow variants (thousands of generated inputs, hundreds of kills) take the longest, so
+    they start first and pytest-xdist's workers share the rest around them, rather than one
+    worker finishing a long test alone at the end.
 
     On PostgreSQL, a test that never opens the backend's database (no `db_location` among its
     fixtures: domain rules, tests with their own SQLite file) would only repeat the SQLite pass,
     so it is skipped there; that keeps the two passes well inside CI's time.
     """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
     for item in items:
         if pg.ON_POSTGRES and item.get_closest_marker("sqlite_only"):
             item.add_marker(pytest.mark.skip(reason="SQLite only"))
@@ -53,6 +60,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if pg.ON_POSTGRES:
         pg.drop_template()
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: its reliability figures go home
+        workeroutput["caseload_figures"] = dict(figures.FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: add a finished worker's reliability figures to the run's."""
+    figures.FIGURES.update(getattr(node, "workeroutput", {}).get("caseload_figures", {}))
 
 
 @pytest.fixture
@@ -96,3 +112,14 @@ def other_session(db_path: Path) -> Session:
     counselor = ensure_counselor("sam", "Sam Example")
     return Session(actor="sam", counselor_id=counselor.id, counselor_name="Sam Example",
                    settings=Settings(timezone="America/New_York"), clock=lambda: NOW)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the reliability figures of this run (and write them as JSON when asked)."""
+    lines = figures.summary_lines()
+    if not lines:
+        return
+    terminalreporter.section("reliability figures")
+    for line in lines:
+        terminalreporter.write_line(line)
+    figures.write_json()

@@ -139,7 +139,7 @@ def check_bent_csv(seeded: Session, kind: str, edits: list[tuple[int, int, str]]
 
 
 test_bent_csv, test_bent_csv_slow = variants(
-    check_bent_csv, fast=100, slow=1500,
+    check_bent_csv, fast=100, slow=800,
     kind=st.sampled_from(KINDS),
     edits=st.lists(st.tuples(st.integers(0, 50), st.integers(0, 20), cell), max_size=6),
     extra_rows=st.lists(st.lists(cell, max_size=12), max_size=3),
@@ -164,7 +164,7 @@ def check_fresh_rows(seeded: Session, kind: str, fresh: list[tuple[int, str]]) -
 
 
 test_fresh_rows, test_fresh_rows_slow = variants(
-    check_fresh_rows, fast=100, slow=1500,
+    check_fresh_rows, fast=100, slow=800,
     kind=st.sampled_from(["clients", "goals", "commitments"]),
     fresh=st.lists(st.tuples(st.integers(0, 50), st.one_of(
         st.text(min_size=1, max_size=12), st.sampled_from(HOSTILE))), min_size=1, max_size=4))
@@ -178,7 +178,7 @@ def check_raw_bytes(seeded: Session, kind: str, data: bytes) -> None:
 
 
 test_raw_bytes, test_raw_bytes_slow = variants(
-    check_raw_bytes, fast=100, slow=1500, kind=st.sampled_from(KINDS),
+    check_raw_bytes, fast=100, slow=800, kind=st.sampled_from(KINDS),
     data=st.one_of(st.binary(max_size=2000), st.text(max_size=500).map(str.encode),
                    st.sampled_from([b"[" * 100_000, b"{\"clients\": " + b"[" * 100_000,
                                     b"\xef\xbb\xbf", b"\xff\xfe", b"\x00" * 100,
@@ -207,7 +207,7 @@ def check_bent_json(seeded: Session, kind: str, row: int, key: str, value: Any,
 
 
 test_bent_json, test_bent_json_slow = variants(
-    check_bent_json, fast=100, slow=1500, kind=st.sampled_from(KINDS), row=st.integers(0, 30),
+    check_bent_json, fast=100, slow=800, kind=st.sampled_from(KINDS), row=st.integers(0, 30),
     key=st.one_of(st.just(""), st.sampled_from(sorted({c.name for s in SPECS.values()
                                                       for c in s.columns})), st.text(max_size=8)),
     value=json_value, dry_run=st.booleans())

@@ -238,7 +238,7 @@ def check_service_call(session: Session, name: str, data: st.DataObject) -> None
 
 
 test_services, test_services_slow = variants(
-    check_service_call, fast=400, slow=4000, name=st.sampled_from(NAMES), data=st.data())
+    check_service_call, fast=400, slow=2500, name=st.sampled_from(NAMES), data=st.data())
 
 
 @pytest.fixture(autouse=True)

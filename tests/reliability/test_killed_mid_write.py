@@ -103,5 +103,5 @@ def test_killed_mid_write_loses_nothing(db_path: Path, db_location: Location) ->
 
 @pytest.mark.slow
 def test_killed_mid_write_many_times(db_path: Path, db_location: Location) -> None:
-    """The heavier variant: 600 more kills with another seed."""
-    run_kills(db_location, kills=600, seed=42)
+    """The heavier variant: 400 more kills with another seed."""
+    run_kills(db_location, kills=400, seed=42)
