@@ -33,13 +33,14 @@ most severe flag (:data:`SEVERITY`), then by number of flags (more first), then 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import islice, pairwise
+from operator import attrgetter, lt
 
-from caseload.domain.metrics import CheckInIndex, Window, clinic_zone, local_days
+from caseload.domain.metrics import Window, clinic_zone, local_days
 from caseload.domain.records import (
     AppointmentFact,
     CheckInFact,
@@ -47,6 +48,7 @@ from caseload.domain.records import (
     ClientHistory,
     ClientStatus,
     CommitmentFact,
+    CommitmentStatus,
     Instrument,
     Outcome,
     Party,
@@ -247,21 +249,22 @@ def _alliance_flags(checkins: Sequence[CheckInFact], today: date, s: Settings) -
     """Alliance below cutoff, alliance drop and low scores not discussed (SRS and WAI-SR)."""
     flags = []
     srs = [c for c in checkins if c.instrument is Instrument.SRS]
-    # Rounded so one-decimal scores compare as written: 32.3 - 31.3 is 0.99999… in floats.
-    fell = [i > 0 and round(srs[i - 1].total - c.total, 6) >= s.srs_drop for i, c in enumerate(srs)]
-    low = [
-        c
-        for c, f in zip(srs, fell, strict=True)
-        if not c.discussed and (f or c.total < s.srs_cutoff)
-    ]
+    drop, cutoff = s.srs_drop, s.srs_cutoff
+
+    def fell(i: int) -> bool:
+        """Whether SRS `i` is at least `srs_drop` below the one before it. Rounded so
+        one-decimal scores compare as written: 32.3 - 31.3 is 0.99999… in floats."""
+        return i > 0 and round(srs[i - 1].total - srs[i].total, 6) >= drop
+
+    low = [c for i, c in enumerate(srs) if not c.discussed and (c.total < cutoff or fell(i))]
     wai = [c for c in checkins if c.instrument is Instrument.WAI_SR]
     low += [a for b, a in pairwise(wai) if not a.discussed and a.total < b.total]
-    if srs and srs[-1].total < s.srs_cutoff:
+    if srs and srs[-1].total < cutoff:
         last = srs[-1]
-        on, cutoff = _day(last.on, today), f"{s.srs_cutoff:g}"
-        reason = f"Latest session rating {last.total:.1f} of 40 on {on} (cutoff {cutoff})."
+        on, cutoff_text = _day(last.on, today), f"{cutoff:g}"
+        reason = f"Latest session rating {last.total:.1f} of 40 on {on} (cutoff {cutoff_text})."
         flags.append(_flag(FlagCode.ALLIANCE_BELOW_CUTOFF, reason, (last.id,)))
-    if fell and fell[-1]:
+    if srs and fell(len(srs) - 1):
         before, last = srs[-2], srs[-1]
         reason = (
             f"Session rating fell from {before.total:.1f} to {last.total:.1f}"
@@ -280,22 +283,27 @@ def _alliance_flags(checkins: Sequence[CheckInFact], today: date, s: Settings) -
 
 
 def _attendance_flags(
-    dated: Sequence[tuple[AppointmentFact, date]], client: ClientFact, today: date, s: Settings
+    appts: Sequence[AppointmentFact], day_of: Callable[[datetime], date], client: ClientFact,
+    today: date, s: Settings
 ) -> list[Flag]:
-    """No-shows in a row, and no kept session for too long."""
+    """No-shows in a row, and no kept session for too long (`appts` in time order)."""
     flags = []
-    run: list[tuple[AppointmentFact, date]] = []
-    for a, d in reversed(dated):  # the trailing run only: stop at the latest attended session
+    run: list[AppointmentFact] = []
+    for a in reversed(appts):  # the trailing run only: stop at the latest attended session
         if a.outcome is Outcome.NO_SHOW:
-            run.append((a, d))
-        elif a.outcome in (Outcome.KEPT, Outcome.LATE_CANCEL):
+            run.append(a)
+        elif a.outcome is Outcome.KEPT or a.outcome is Outcome.LATE_CANCEL:
             break
     run.reverse()
     if s.no_show_streak > 0 and len(run) >= s.no_show_streak:
-        reason = f"{_count(len(run))} no-shows in a row ({_days([d for _, d in run], today)})."
-        flags.append(_flag(FlagCode.NO_SHOW_STREAK, reason, (a.id for a, _ in run)))
-    kept = (d for a, d in reversed(dated) if a.outcome is Outcome.KEPT and d <= today)
-    last_kept = next(kept, None)
+        days = _days([day_of(a.start) for a in run], today)
+        reason = f"{_count(len(run))} no-shows in a row ({days})."
+        flags.append(_flag(FlagCode.NO_SHOW_STREAK, reason, (a.id for a in run)))
+    last_kept = None
+    for a in reversed(appts):
+        if a.outcome is Outcome.KEPT and (day := day_of(a.start)) <= today:
+            last_kept = day
+            break
     horizon = today - timedelta(days=s.no_contact_days)
     seen_lately = last_kept is not None and last_kept > horizon
     if (today - client.intake).days > s.no_contact_days and not seen_lately:
@@ -306,6 +314,21 @@ def _attendance_flags(
     return flags
 
 
+_START_ID = attrgetter("start", "id")
+_ON_ID = attrgetter("on", "id")
+_OUTSTANDING = tuple(status for status in CommitmentStatus if status.outstanding)
+_MARGIN = timedelta(days=2)  # more than any zone's offsets ever differ by
+
+
+def _in_time_order(appointments: tuple[AppointmentFact, ...]) -> Sequence[AppointmentFact]:
+    """Appointments by (start, id): as the store reads them, so most often already in order
+    (strictly later starts say so without building a key per session)."""
+    starts = [a.start for a in appointments]
+    if all(map(lt, starts, islice(starts, 1, None))):
+        return appointments
+    return sorted(appointments, key=_START_ID)
+
+
 def client_flags(
     history: ClientHistory, now: datetime, week: Window, settings: Settings
 ) -> tuple[Flag, ...]:
@@ -313,17 +336,21 @@ def client_flags(
     zone = clinic_zone(settings)
     today = now.astimezone(zone).date()
     day_of = local_days(zone)  # remembered across clients: sessions share their hours
-    appts = sorted(history.appointments, key=lambda a: (a.start, a.id))
+    appts = _in_time_order(history.appointments)
     flags: list[Flag] = []
+    # Stored instants are UTC: compared with UTC bounds they compare field by field (the same
+    # instants either way).
+    utc_now = now.astimezone(UTC)
 
-    pending = [a for a in appts if a.outcome is Outcome.SCHEDULED and a.end <= now]
+    scheduled = Outcome.SCHEDULED
+    pending = [a for a in appts if a.outcome is scheduled and a.end <= utc_now]
     if pending:
         days = _days([day_of(a.start) for a in pending], today)
         verb = "has" if len(pending) == 1 else "have"
         reason = f"{_plural(len(pending), 'past session')} {verb} no outcome recorded ({days})."
         flags.append(_flag(FlagCode.NEEDS_OUTCOME, reason, (a.id for a in pending)))
 
-    outstanding = [c for c in history.commitments if c.status.outstanding]
+    outstanding = [c for c in history.commitments if c.status in _OUTSTANDING]
     outstanding.sort(key=lambda c: (c.due, c.id))
     mine = [c for c in outstanding if c.owner is Party.COUNSELOR]
     flags += [
@@ -334,7 +361,10 @@ def client_flags(
     if history.client.status is not ClientStatus.ACTIVE:
         return tuple(flags)
 
-    dated = [(a, day_of(a.start)) for a in appts]
+    # The week's sessions: those starting within two days of it, then by their local date.
+    low = (datetime.combine(week.start, time(), zone) - _MARGIN).astimezone(UTC)
+    high = (datetime.combine(week.end, time(), zone) + _MARGIN).astimezone(UTC)
+    dated = [(a, day_of(a.start)) for a in appts if low <= a.start < high]
     flags += _week_flags([(a, d) for a, d in dated if week.contains(d)], today, settings)
     soon = today + timedelta(days=settings.commitment_due_soon_days)
     flags += [
@@ -342,27 +372,37 @@ def client_flags(
         for c in mine
         if today <= c.due <= soon
     ]
-    if not any(a.outcome is Outcome.SCHEDULED and a.start > now for a in appts):
+    if not any(a.outcome is scheduled and a.start > utc_now for a in appts):
         flags.append(_flag(FlagCode.NOT_SCHEDULED, "No upcoming session is booked."))
 
-    checkins = sorted(history.checkins, key=lambda c: (c.on, c.id))
+    checkins = sorted(history.checkins, key=_ON_ID)
     flags += _alliance_flags(checkins, today, settings)
     lapse = settings.checkin_lapse_sessions
-    latest_kept = ((a, d) for a, d in reversed(dated) if a.outcome is Outcome.KEPT)
-    recent = list(islice(latest_kept, max(lapse, 0)))[::-1]
-    index = CheckInIndex(checkins)
-    if len(recent) == lapse > 0 and not any(index.covers(a, d) for a, d in recent):
+    latest_kept = (a for a in reversed(appts) if a.outcome is Outcome.KEPT)
+    recent = [(a, day_of(a.start)) for a in islice(latest_kept, max(lapse, 0))][::-1]
+    if len(recent) == lapse > 0 and not _any_checkin(recent, checkins):
         days = _days([d for _, d in recent], today)
         reason = f"No check-in in the last {_plural(lapse, 'kept session')} ({days})."
         flags.append(_flag(FlagCode.CHECKIN_LAPSED, reason, (a.id for a, _ in recent)))
 
-    flags += _attendance_flags(dated, history.client, today, settings)
+    flags += _attendance_flags(appts, day_of, history.client, today, settings)
     flags += [
         _flag(FlagCode.CLIENT_COMMITMENT_OVERDUE, _overdue(c, today), (c.id,))
         for c in outstanding
         if c.owner is Party.CLIENT and c.due < today
     ]
     return tuple(sorted(flags, key=lambda f: f.code.severity))
+
+
+def _any_checkin(sessions: Sequence[tuple[AppointmentFact, date]],
+                 checkins: Sequence[CheckInFact]) -> bool:
+    """Whether any of `sessions` (held on the local dates given) had a check-in, as
+    :class:`~caseload.domain.metrics.CheckInIndex` matches them; the latest check-ins first,
+    as they are the likeliest to match."""
+    ids = {a.id for a, _ in sessions}
+    days = {(a.client_id, d) for a, d in sessions}
+    return any(c.appointment_id in ids if c.appointment_id is not None
+               else (c.client_id, c.on) in days for c in reversed(checkins))
 
 
 def flag_rank(flags: Sequence[Flag]) -> tuple[int, int, int]:

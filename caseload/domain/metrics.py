@@ -46,8 +46,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from caseload.domain.records import (
@@ -202,13 +203,7 @@ class CheckInIndex:
     __slots__ = ("_appointment_ids", "_client_days")
 
     def __init__(self, checkins: Iterable[CheckInFact]) -> None:
-        self._appointment_ids: set[int] = set()
-        self._client_days: set[tuple[int, date]] = set()
-        for checkin in checkins:
-            if checkin.appointment_id is not None:
-                self._appointment_ids.add(checkin.appointment_id)
-            else:
-                self._client_days.add((checkin.client_id, checkin.on))
+        self._appointment_ids, self._client_days = _checked(checkins)
 
     def covers(self, appointment: AppointmentFact, local_day: date) -> bool:
         """Whether ``appointment`` (held on ``local_day``, clinic time) had a check-in."""
@@ -250,41 +245,58 @@ class Figures:
         )
 
 
+# What one fact adds to a window, as an index into `_Tally.counts`. A due occurrence's index is a
+# bit set (held, attended, kept, covered by a check-in); the rest follow it.
+_HELD, _ATTENDED, _KEPT, _COVERED = 1, 2, 4, 8
+_NEEDS_OUTCOME = 16
+_COUNSELOR_ON_TIME, _COUNSELOR_MISSED, _CLIENT_ON_TIME, _CLIENT_MISSED = 17, 18, 19, 20
+_KINDS = 21
+# Due occurrences other than kept: held and attended by outcome (a reschedule at the counselor's
+# request is not held: see `_tally`).
+_DUE_KIND: dict[Outcome, int] = {
+    Outcome.NO_SHOW: _HELD | _ATTENDED,
+    Outcome.LATE_CANCEL: _HELD | _ATTENDED,
+    Outcome.CLIENT_CANCELLED: _HELD,
+    Outcome.COUNSELOR_CANCELLED: 0,
+    Outcome.RESCHEDULED: _HELD,
+}
+# A commitment fallen due, by (owner, on time).
+_FELL_DUE = {(Party.COUNSELOR, True): _COUNSELOR_ON_TIME,
+             (Party.COUNSELOR, False): _COUNSELOR_MISSED,
+             (Party.CLIENT, True): _CLIENT_ON_TIME, (Party.CLIENT, False): _CLIENT_MISSED}
+
+
+# The due occurrences' kinds with a bit set, to sum their counts.
+_WITH: dict[int, Callable[[list[int]], tuple[int, ...]]] = {
+    bit: itemgetter(*(kind for kind in range(_NEEDS_OUTCOME) if kind & bit))
+    for bit in (_HELD, _ATTENDED, _KEPT, _COVERED)}
+
+
+def _summed(counts: list[int], bit: int) -> int:
+    return sum(_WITH[bit](counts))
+
+
 class _Tally:
-    """Mutable counters for one window while the pass runs."""
+    """Counters for one window while the pass runs: how many facts of each kind (`_KINDS`)."""
+
+    __slots__ = ("counts", "dropped")
 
     def __init__(self) -> None:
-        self.held = self.due = 0
-        self.counselor_on_time = self.counselor_fell_due = 0
-        self.kept = self.attendance_due = 0
-        self.client_on_time = self.client_fell_due = 0
-        self.with_checkin = self.needs_outcome = 0
+        self.counts = [0] * _KINDS
         self.dropped: set[int] = set()
 
-    def count_due(self, held: bool, attended: bool, kept: bool, covered: bool) -> None:
-        """One due occurrence."""
-        self.due += 1
-        self.held += held
-        self.attendance_due += attended
-        self.kept += kept
-        self.with_checkin += covered
-
-    def fell_due(self, owner: Party, on_time: bool) -> None:
-        if owner is Party.COUNSELOR:
-            self.counselor_fell_due += 1
-            self.counselor_on_time += on_time
-        else:
-            self.client_fell_due += 1
-            self.client_on_time += on_time
-
     def figures(self) -> Figures:
+        counts = self.counts
+        kept = _summed(counts, _KEPT)
         return Figures(
-            counselor_reliability=Ratio(self.held, self.due),
-            counselor_follow_through=Ratio(self.counselor_on_time, self.counselor_fell_due),
-            client_attendance=Ratio(self.kept, self.attendance_due),
-            client_follow_through=Ratio(self.client_on_time, self.client_fell_due),
-            checkin_regularity=Ratio(self.with_checkin, self.kept),
-            needs_outcome=self.needs_outcome,
+            counselor_reliability=Ratio(_summed(counts, _HELD), sum(counts[:_NEEDS_OUTCOME])),
+            counselor_follow_through=Ratio(counts[_COUNSELOR_ON_TIME],
+                                           counts[_COUNSELOR_ON_TIME] + counts[_COUNSELOR_MISSED]),
+            client_attendance=Ratio(kept, _summed(counts, _ATTENDED)),
+            client_follow_through=Ratio(counts[_CLIENT_ON_TIME],
+                                        counts[_CLIENT_ON_TIME] + counts[_CLIENT_MISSED]),
+            checkin_regularity=Ratio(_summed(counts, _COVERED), kept),
+            needs_outcome=counts[_NEEDS_OUTCOME],
             dropped=tuple(sorted(self.dropped)),
         )
 
@@ -346,71 +358,87 @@ def _tally(
     day_of = local_days(zone)
     locate = _locator(windows)
     tallies = [_Tally() for _ in windows]
+    counts = [t.counts for t in tallies]
     late_limit = settings.counselor_late_minutes
+    # Stored instants are UTC: compared with `now` in UTC they compare field by field (the same
+    # instants either way).
+    now = now.astimezone(UTC)
+    # Where each start instant falls (local date, windows): sessions start on the hour, so a
+    # caseload's facts share a few thousand instants.
+    placed: dict[datetime, tuple[date, tuple[int, ...]]] = {}
+    scheduled, kept_outcome, rescheduled = Outcome.SCHEDULED, Outcome.KEPT, Outcome.RESCHEDULED
+    counselor, dropped_status, done_status = (Party.COUNSELOR, CommitmentStatus.DROPPED,
+                                              CommitmentStatus.DONE)
+    due_kind, fell_due = _DUE_KIND, _FELL_DUE
     for history in histories:
         own = None if clients is None else clients.setdefault(history.client.id, _Tally())
-        checkins: CheckInIndex | None = None
+        own_counts = None if own is None else own.counts
+        checked: tuple[set[int], set[tuple[int, date]]] | None = None
         for appt in history.appointments:
             if appt.end > now:
                 continue
-            day = day_of(appt.start)
-            where = locate(day)
+            start = appt.start
+            spot = placed.get(start)
+            if spot is None:
+                day = day_of(start)
+                spot = placed[start] = (day, locate(day))
+            day, where = spot
             if not where:
                 continue
-            mine = own is not None and client_window in where
             outcome = appt.outcome
-            if outcome is Outcome.SCHEDULED:
-                for i in where:
-                    tallies[i].needs_outcome += 1
-                if mine:
-                    own.needs_outcome += 1  # type: ignore[union-attr]
-                continue
-            held = not (
-                outcome is Outcome.COUNSELOR_CANCELLED
-                or (outcome is Outcome.RESCHEDULED and appt.requested_by is Party.COUNSELOR)
-                or (outcome is Outcome.KEPT and appt.counselor_late_min > late_limit)
-            )
-            attended = outcome in _ATTENDANCE
-            kept = outcome is Outcome.KEPT
-            covered = False
-            if kept:
-                if checkins is None:
-                    checkins = CheckInIndex(history.checkins)
-                covered = checkins.covers(appt, day)
+            if outcome is kept_outcome:
+                kind = _ATTENDED | _KEPT
+                if appt.counselor_late_min <= late_limit:
+                    kind |= _HELD
+                if checked is None:
+                    checked = _checked(history.checkins)
+                if appt.id in checked[0] or (appt.client_id, day) in checked[1]:
+                    kind |= _COVERED
+            elif outcome is scheduled:
+                kind = _NEEDS_OUTCOME
+            elif outcome is rescheduled and appt.requested_by is counselor:
+                kind = 0
+            else:
+                kind = due_kind[outcome]
             for i in where:
-                tally = tallies[i]
-                tally.due += 1
-                tally.held += held
-                tally.attendance_due += attended
-                tally.kept += kept
-                tally.with_checkin += covered
-            if mine:
-                own.count_due(held, attended, kept, covered)  # type: ignore[union-attr]
+                counts[i][kind] += 1
+            if own_counts is not None and client_window in where:
+                own_counts[kind] += 1
         for commitment in history.commitments:
             where = locate(commitment.due)
             mine = own is not None and client_window in where
-            if commitment.status is CommitmentStatus.DROPPED:
+            status = commitment.status
+            if status is dropped_status:
                 for i in where:
                     tallies[i].dropped.add(commitment.id)
                 if mine:
                     own.dropped.add(commitment.id)  # type: ignore[union-attr]
                 continue
-            done = commitment.status is CommitmentStatus.DONE
+            done = status is done_status
+            owner = commitment.owner
             if done or commitment.due < today:
                 done_on = commitment.done_on
-                on_time = done and done_on is not None and done_on <= commitment.due
+                kind = fell_due[owner, done and done_on is not None and done_on <= commitment.due]
                 for i in where:
-                    tallies[i].fell_due(commitment.owner, on_time)
+                    counts[i][kind] += 1
                 if mine:
-                    own.fell_due(commitment.owner, on_time)  # type: ignore[union-attr]
+                    own_counts[kind] += 1  # type: ignore[index]
             for change in commitment.history:
                 if change.changed_on > change.old_due:  # the old date passed silently
                     where = locate(change.old_due)
+                    kind = fell_due[owner, False]
                     for i in where:
-                        tallies[i].fell_due(commitment.owner, False)
-                    if own is not None and client_window in where:
-                        own.fell_due(commitment.owner, False)
+                        counts[i][kind] += 1
+                    if own_counts is not None and client_window in where:
+                        own_counts[kind] += 1
     return tallies
+
+
+def _checked(checkins: Iterable[CheckInFact]) -> tuple[set[int], set[tuple[int, date]]]:
+    """What `CheckInIndex` holds: appointment ids named, (client, day) of the others."""
+    checkins = tuple(checkins)
+    return ({c.appointment_id for c in checkins if c.appointment_id is not None},
+            {(c.client_id, c.on) for c in checkins if c.appointment_id is None})
 
 
 def caseload_figures(

@@ -566,3 +566,37 @@ def test_flags_are_well_formed(history: ClientHistory) -> None:
                       F.CLIENT_COMMITMENT_OVERDUE}  # fmt: skip
     singles = [c for c in codes(flags) if c not in per_commitment]
     assert len(singles) == len(set(singles))
+
+
+@hyp_settings(max_examples=200, deadline=None)
+@given(random_history(), st.randoms(use_true_random=False))
+def test_flags_do_not_depend_on_the_order_facts_come_in(history: ClientHistory, rnd) -> None:
+    """The store hands facts over in time order (a shortcut skips sorting them); any other
+    order gives the same flags."""
+    in_order = ClientHistory(
+        history.client, tuple(sorted(history.appointments, key=lambda a: (a.start, a.id))),
+        history.commitments, tuple(sorted(history.checkins, key=lambda c: (c.on, c.id))))
+    shuffled = [list(history.appointments), list(history.commitments), list(history.checkins)]
+    for facts in shuffled:
+        rnd.shuffle(facts)
+    mixed = ClientHistory(history.client, *(tuple(facts) for facts in shuffled))
+    assert client_flags(mixed, NOW, WEEK, S) == client_flags(in_order, NOW, WEEK, S)
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kolkata"])
+def test_the_review_week_is_the_clinic_zones_in_far_zones(zone: str) -> None:
+    """Sessions are stored in UTC: the week's edges are local midnights, whatever the offset."""
+    tz = ZoneInfo(zone)
+    rules = Settings(timezone=zone)
+    now = datetime.combine(nov(27), time(17), tz)
+
+    def cancelled(id: int, day: date, hour: int, minute: int = 0) -> AppointmentFact:
+        start = datetime.combine(day, time(hour, minute), tz).astimezone(UTC)
+        return AppointmentFact(id, 1, start, start + timedelta(minutes=50),
+                               Outcome.COUNSELOR_CANCELLED)
+
+    appts = (cancelled(1, nov(22), 23, 30), cancelled(2, nov(23), 0, 10),
+             cancelled(3, nov(29), 23, 0), cancelled(4, nov(30), 0, 0), NEXT)
+    history = ClientHistory(client(), appts)
+    flag = only(client_flags(history, now, WEEK, rules), F.COUNSELOR_CANCELLED)
+    assert flag.refs == (2, 3)

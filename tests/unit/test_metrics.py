@@ -642,3 +642,51 @@ def test_sparkline_one_char_per_value(values: list[float | None]) -> None:
     line = sparkline(values)
     assert len(line) == len(values) and line == sparkline(values)
     assert all(ch in " ▁▂▃▄▅▆▇█" for ch in line)
+
+
+def _figures_by_the_rules(hs: tuple[ClientHistory, ...], window: Window) -> Figures:
+    """The module doc's rules, fact by fact, with nothing shared with `metrics`' pass: the
+    pass counts each fact as a kind (a bit set of held, attended, kept and covered) instead."""
+    zone, late = ZoneInfo(S.timezone), S.counselor_late_minutes
+    today = NOW.astimezone(zone).date()
+    held = due = kept = attended = covered = needs = 0
+    fell = {P.COUNSELOR: [0, 0], P.CLIENT: [0, 0]}  # on time, fell due
+    dropped: set[int] = set()
+    for h in hs:
+        for a in h.appointments:
+            day = a.start.astimezone(zone).date()
+            if a.end > NOW or not window.contains(day):
+                continue
+            if a.outcome is Outcome.SCHEDULED:
+                needs += 1
+                continue
+            due += 1
+            held += not (a.outcome is Outcome.COUNSELOR_CANCELLED
+                         or (a.outcome is Outcome.RESCHEDULED and a.requested_by is P.COUNSELOR)
+                         or (a.outcome is Outcome.KEPT and a.counselor_late_min > late))
+            attended += a.outcome in (Outcome.KEPT, Outcome.NO_SHOW, Outcome.LATE_CANCEL)
+            if a.outcome is Outcome.KEPT:
+                kept += 1
+                covered += any(c.appointment_id == a.id if c.appointment_id is not None
+                               else (c.client_id, c.on) == (a.client_id, day)
+                               for c in h.checkins)
+        for c in h.commitments:
+            if c.status is CS.DROPPED:
+                if window.contains(c.due):
+                    dropped.add(c.id)
+                continue
+            if window.contains(c.due) and (c.status is CS.DONE or c.due < today):
+                fell[c.owner][1] += 1
+                fell[c.owner][0] += (c.status is CS.DONE and c.done_on is not None
+                                     and c.done_on <= c.due)
+            fell[c.owner][1] += sum(1 for change in c.history if change.changed_on
+                                    > change.old_due and window.contains(change.old_due))
+    return Figures(Ratio(held, due), Ratio(*fell[P.COUNSELOR]), Ratio(kept, attended),
+                   Ratio(*fell[P.CLIENT]), Ratio(covered, kept), needs, tuple(sorted(dropped)))
+
+
+@hyp_settings(max_examples=150, deadline=None)
+@given(caseloads)
+def test_figures_follow_the_rules_fact_by_fact(hs: tuple[ClientHistory, ...]) -> None:
+    for window in (*FOUR_WEEKS, spanning(FOUR_WEEKS)):
+        assert caseload_figures(hs, window, NOW, S) == _figures_by_the_rules(hs, window)
