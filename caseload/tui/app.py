@@ -34,7 +34,6 @@ from caseload.tui import hangup
 from caseload.tui.commands import BindingCommands, Command, all_command_ids, bindings
 from caseload.tui.privacy import PrivacyApp
 from caseload.tui.safe_text import ControlFilter
-from caseload.tui.screens.caseload import CaseloadScreen
 from caseload.tui.screens.help import HelpScreen
 from caseload.tui.screens.today import TodayScreen
 from caseload.tui.workers import db_work, deliver
@@ -74,6 +73,13 @@ def _optional(module: str, name: str) -> Any | None:
         return None
 
 
+def _caseload_screen() -> Screen[Any]:
+    """The client list, imported when first shown: the first frame is Today's."""
+    from caseload.tui.screens.caseload import CaseloadScreen
+
+    return CaseloadScreen()
+
+
 def _commitments_screen() -> Screen[Any]:
     screen_class = _optional("caseload.tui.screens.commitments", "CommitmentsScreen")
     if screen_class is None:
@@ -90,7 +96,7 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {BindingCommands}
-    MODES = {"today": TodayScreen, "caseload": CaseloadScreen,
+    MODES = {"today": TodayScreen, "caseload": _caseload_screen,
              "commitments": _commitments_screen}
     DEFAULT_MODE = "today"
     BINDINGS = bindings(*APP_COMMANDS)

@@ -42,7 +42,6 @@ from textual.timer import Timer
 
 from caseload.domain.records import ValidationError
 from caseload.domain.text import initials
-from caseload.services import team
 from caseload.tui.commands import Command, bindings
 from caseload.tui.workers import db_work, deliver, session_of
 
@@ -313,6 +312,8 @@ class PrivacyApp(App[int]):
     @db_work("privacy-names", verb="load")
     def load_client_names(self) -> None:
         """Read the names initials mode hides (worker thread)."""
+        from caseload.services import team  # with the weekly-review flow: not at start-up
+
         deliver(self, self.use_client_names, team.client_names(session_of(self)))
 
     def use_client_names(self, names: list[str]) -> None:

@@ -68,3 +68,15 @@ def test_review_command_path_does_not_import_textual() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "False"
+
+
+def test_the_app_imports_only_what_its_first_frame_needs() -> None:
+    """Today is the first screen: the client list, the team view and the weekly-review flow
+    (with the client view it reads) are imported when first used, not at every start."""
+    later = ("caseload.tui.screens.caseload", "caseload.services.team",
+             "caseload.services.weekly_review", "caseload.services.client_view")
+    code = ("import sys, caseload.cli, caseload.tui.app\n"
+            f"print(sorted(m for m in {later!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
