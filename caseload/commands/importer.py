@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from caseload.commands.common import CliError, session_from
-from caseload.io.rows import KINDS
+from caseload.io.kinds import KINDS  # not io.rows: every start builds this parser
 
 if TYPE_CHECKING:
     from caseload.io.cells import Context

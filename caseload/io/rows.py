@@ -24,10 +24,7 @@ from caseload.domain.records import (
     Party,
 )
 from caseload.domain.text import initials
-
-# The kinds of file, in the order an import must write them (later kinds refer to earlier ones).
-KINDS: tuple[str, ...] = ("clients", "goals", "series", "appointments", "commitments",
-                          "checkins")
+from caseload.io.kinds import KINDS  # the kinds of file, in import order
 
 
 @dataclass(frozen=True, slots=True)
