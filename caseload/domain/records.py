@@ -137,6 +137,7 @@ class AppointmentFact:
     requested_by: Party | None = None
     cancelled_at: datetime | None = None
     series_id: int | None = None
+    version: int = 1  # the row's version when read: a change passes it as `expected_version`
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,7 @@ class CommitmentFact:
     done_on: date | None = None
     history: tuple[DueChange, ...] = ()
     note: str = ""
+    version: int = 1  # the row's version when read: a change passes it as `expected_version`
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +180,7 @@ class CheckInFact:
     discussed: bool = False
     appointment_id: int | None = None
     comment: str = ""
+    version: int = 1  # the row's version when read: a change passes it as `expected_version`
 
 
 @dataclass(frozen=True, slots=True)

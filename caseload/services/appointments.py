@@ -316,15 +316,18 @@ def remove_series(session: Session, series_id: int, expected_count: int) -> int:
 
 def edit_following(session: Session, appointment_id: int, new_start: datetime, *,
                    duration_min: int | None = None,
-                   cadence: recurrence.Cadence | None = None) -> tuple[int, int]:
+                   cadence: recurrence.Cadence | None = None,
+                   expected_version: int | None = None) -> tuple[int, int]:
     """Change this occurrence and all following ones: the series is split at this occurrence.
 
     Returns (new series id, occurrences booked). Occurrences before this one, and any
-    occurrence already given an outcome, keep their times.
+    occurrence already given an outcome, keep their times. `expected_version` is this
+    occurrence's version as shown: if it changed since, nothing is split (`StaleRecord`).
     """
     new_start = _aware(new_start, session)
     with database.atomic():
         row = _own(session, appointment_id, lock=True)
+        _check_version(row, expected_version)
         if row.series_id is None or row.recurrence_id is None:
             raise ValidationError("This appointment is not part of a series.")
         series = _own_series(session, row.series_id)

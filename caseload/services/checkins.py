@@ -11,6 +11,7 @@ from caseload.domain.records import CheckInFact, Instrument, NotFound, Validatio
 from caseload.domain.text import clean_line
 from caseload.services import audit
 from caseload.services.clients import own_client
+from caseload.services.commitments import StaleRecord
 from caseload.services.session import Session
 from caseload.store.db import locked
 from caseload.store.models import Appointment, CheckIn, CheckInItem, Client, database
@@ -32,7 +33,7 @@ class CheckInResult:
 
 def _fact(row: CheckIn, items: Sequence[float] = ()) -> CheckInFact:
     fact = checkin_fact((row.id, row.client_id, row.instrument, row.taken_on, row.total,
-                         row.discussed, row.appointment_id, row.comment))
+                         row.discussed, row.appointment_id, row.comment, row.version))
     if items:
         from dataclasses import replace
 
@@ -94,11 +95,23 @@ def _own(session: Session, checkin_id: int, *, lock: bool = False) -> CheckIn:
     return row
 
 
+def _check_version(row: CheckIn, expected: int | None) -> None:
+    if expected is not None and row.version != expected:
+        raise StaleRecord("This check-in was changed in another session; "
+                          "it has been reloaded, nothing was saved.")
+
+
 def mark_discussed(session: Session, checkin_id: int, comment: str | None = None,
-                   discussed: bool = True) -> CheckInFact:
-    """Record that a low score or a drop was discussed with the client (and what was said)."""
+                   discussed: bool = True, *,
+                   expected_version: int | None = None) -> CheckInFact:
+    """Record that a low score or a drop was discussed with the client (and what was said).
+
+    `expected_version` is the version the screen showed; a check-in changed since in another
+    session is refused (`StaleRecord`) and nothing is saved.
+    """
     with database.atomic():
         row = _own(session, checkin_id, lock=True)
+        _check_version(row, expected_version)
         before = audit.snapshot(row)
         row.discussed = discussed
         if comment is not None:

@@ -106,13 +106,14 @@ class AppointmentRow:
     counselor_late_min: int = 0
     requested_by: Party | None = None
     series_id: int | None = None
+    version: int = 1  # the appointment's version as read: what a change expects to find
 
 
 def _row(a: AppointmentFact, client: ClientFact, now: datetime, tz) -> AppointmentRow:  # type: ignore[no-untyped-def]
     return AppointmentRow(a.id, client.id, client.name, client.record_number,
                           a.start.astimezone(tz), a.end.astimezone(tz), a.outcome,
                           a.outcome is Outcome.SCHEDULED and a.end <= now, a.client_late_min,
-                          a.counselor_late_min, a.requested_by, a.series_id)
+                          a.counselor_late_min, a.requested_by, a.series_id, a.version)
 
 
 def today_rows(session: Session, snapshot: Snapshot, day: date | None = None

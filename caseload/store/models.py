@@ -311,7 +311,8 @@ class ReviewNote(BaseModel):
 
 # The snapshot's reads (store.queries.load_histories), one counselor's clients at a time:
 # - every column the snapshot reads of an appointment, so its window is read from the index alone
-#   (SQLite: no lookup of the row; it replaced an index on (client_id, starts_at));
+#   (SQLite: no lookup of the row; it replaced an index on (client_id, starts_at)); since schema 4
+#   that includes `version`, which the screens pass back as a change's expected version;
 # - the few past sessions still waiting for an outcome, and the check-ins never discussed, whatever
 #   their age (partial indexes: they stay small however long the history grows).
 # (An index of a commitment's dates and status was tried and dropped: SQLite read the rows
@@ -324,7 +325,8 @@ SNAPSHOT_INDEXES: tuple[tuple[type[BaseModel], Any], ...] = (
     (Appointment, Appointment.index(
         Appointment.client, Appointment.starts_at, Appointment.ends_at, Appointment.outcome,
         Appointment.client_late_min, Appointment.counselor_late_min, Appointment.requested_by,
-        Appointment.cancelled_at, Appointment.series, name="appointment_window")),
+        Appointment.cancelled_at, Appointment.series, Appointment.version,
+        name="appointment_window")),
     (Appointment, Appointment.index(Appointment.client, Appointment.starts_at, where=PENDING,
                                     name="appointment_pending")),
     (CheckIn, CheckIn.index(CheckIn.client, CheckIn.taken_on, where=UNDISCUSSED,

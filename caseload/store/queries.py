@@ -113,18 +113,19 @@ def _rows(query: SelectBase) -> Iterable[tuple[Any, ...]]:
 
 def appointment_fact(row: tuple) -> AppointmentFact:  # type: ignore[type-arg]
     (id_, client_id, starts, ends, outcome, client_late, counselor_late, requested,
-     cancelled, series_id) = row
+     cancelled, series_id, version) = row
     return AppointmentFact(
         id_, client_id, utc_from_db(starts), utc_from_db(ends),  # type: ignore[arg-type]
         _OUTCOMES[outcome], client_late or 0, counselor_late or 0,
         _PARTIES[requested] if requested else None,
-        None if cancelled is None else utc_from_db(cancelled), series_id)
+        None if cancelled is None else utc_from_db(cancelled), series_id, version)
 
 
 APPOINTMENT_COLUMNS = (
     Appointment.id, Appointment.client, Appointment.starts_at, Appointment.ends_at,
     Appointment.outcome, Appointment.client_late_min, Appointment.counselor_late_min,
     Appointment.requested_by, Appointment.cancelled_at, Appointment.series,
+    Appointment.version,
 )
 
 
@@ -163,15 +164,15 @@ def _history(raw: object) -> tuple[DueChange, ...]:
 COMMITMENT_COLUMNS = (
     Commitment.id, Commitment.client, Commitment.owner, Commitment.text, Commitment.made_on,
     Commitment.due, Commitment.status, Commitment.done_on, Commitment.due_history,
-    Commitment.note,
+    Commitment.note, Commitment.version,
 )
 
 
 def commitment_fact(row: tuple) -> CommitmentFact:  # type: ignore[type-arg]
-    id_, client_id, owner, text, made_on, due, status, done_on, history, note = row
+    id_, client_id, owner, text, made_on, due, status, done_on, history, note, version = row
     return CommitmentFact(
         id_, client_id, _PARTIES[owner], text, _as_date(made_on), _as_date(due),
-        _STATUSES[status], _opt_date(done_on), _history(history), note or "")
+        _STATUSES[status], _opt_date(done_on), _history(history), note or "", version)
 
 
 def commitment_query(counselor_id: int | None, since: date,
@@ -196,14 +197,15 @@ def commitments_since(counselor_id: int | None, since: date,
 
 CHECKIN_COLUMNS = (
     CheckIn.id, CheckIn.client, CheckIn.instrument, CheckIn.taken_on, CheckIn.total,
-    CheckIn.discussed, CheckIn.appointment, CheckIn.comment,
+    CheckIn.discussed, CheckIn.appointment, CheckIn.comment, CheckIn.version,
 )
 
 
 def checkin_fact(row: tuple) -> CheckInFact:  # type: ignore[type-arg]
-    id_, client_id, instrument, taken_on, total, discussed, appointment_id, comment = row
+    id_, client_id, instrument, taken_on, total, discussed, appointment_id, comment, version = row
     return CheckInFact(id_, client_id, _INSTRUMENTS[instrument], _as_date(taken_on),
-                       float(total), (), bool(discussed), appointment_id, comment or "")
+                       float(total), (), bool(discussed), appointment_id, comment or "",
+                       version)
 
 
 def checkin_query(counselor_id: int | None, since: date,

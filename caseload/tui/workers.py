@@ -4,8 +4,9 @@ Every screen that reads or writes goes through `db_work`, a thin layer over Text
 ``@work(thread=True, exclusive=True, group=...)``:
 
     @db_work("today-save")
-    def save_outcome(self, appointment_id: int, outcome: Outcome) -> None:
-        fact = appointments.record_outcome(session_of(self), appointment_id, outcome)
+    def save_outcome(self, row: AppointmentRow, outcome: Outcome) -> None:
+        fact = appointments.record_outcome(session_of(self), row.id, outcome,
+                                           expected_version=row.version)
         deliver(self, self.outcome_saved, fact)
 
 * The method body runs in a thread; Peewee gives each thread its own connection.
@@ -15,6 +16,10 @@ Every screen that reads or writes goes through `db_work`, a thin layer over Text
   notification (`failure_message`) and a `WorkFailed` message to the node that ran the worker.
   Nothing is logged, so no client data and no traceback reach a log or the terminal. The screen
   changes nothing on failure, so the row keeps its previous value.
+* A write that changes an existing row passes the version the screen showed
+  (`expected_version=fact.version`). When another session changed the row since, the service
+  refuses with `StaleRecord` and saves nothing; `WorkFailed.stale` says so, and the screen reads
+  the row again (docs/domain.md §7), so the next attempt acts on what is stored now.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from textual.message import Message
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from caseload.domain.records import NotFound, ValidationError
+from caseload.services.commitments import StaleRecord
 from caseload.services.errors import refusal_of
 from caseload.services.session import Session
 
@@ -40,12 +46,17 @@ MAX_MESSAGE = 200
 
 
 class WorkFailed(Message):
-    """A database worker failed; the notification has already been shown."""
+    """A database worker failed; the notification has already been shown.
 
-    def __init__(self, group: str, message: str) -> None:
+    `stale` is true when the write was refused because another session changed the row since
+    the screen read it (`StaleRecord`): the screen should read the row again.
+    """
+
+    def __init__(self, group: str, message: str, stale: bool = False) -> None:
         super().__init__()
         self.group = group
         self.message = message
+        self.stale = stale
 
 
 def session_of(node: DOMNode) -> Session:
@@ -79,7 +90,7 @@ def report_failure(node: DOMNode, error: BaseException, verb: str = "save",
     message = failure_message(error, verb)
     title = "Not saved" if verb == "save" else f"Could not {verb}"
     node.app.notify(message, title=title, severity="error", timeout=8)
-    node.post_message(WorkFailed(group, message))
+    node.post_message(WorkFailed(group, message, isinstance(error, StaleRecord)))
 
 
 def deliver(node: DOMNode, callback: Callable[..., Any], *args: Any) -> None:

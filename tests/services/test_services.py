@@ -17,7 +17,7 @@ from caseload.domain.records import (
     ValidationError,
 )
 from caseload.domain.recurrence import Cadence
-from caseload.services import appointments, checkins, clients, commitments
+from caseload.services import appointments, checkins, clients, commitments, overview
 from caseload.services.commitments import StaleRecord
 from caseload.services.session import Session
 from caseload.store.models import Appointment, AuditEvent, CheckInItem, Client
@@ -113,6 +113,47 @@ def test_stale_version_is_refused(session: Session, client) -> None:  # type: ig
     with pytest.raises(StaleRecord):
         appointments.record_outcome(session, appt.id, Outcome.NO_SHOW, expected_version=1)
     assert Appointment.get_by_id(appt.id).outcome == "kept"
+
+
+def test_facts_carry_the_version_a_change_expects(session: Session, client) -> None:  # type: ignore[no-untyped-def]
+    """What the screens read (the snapshot and the single reads) holds each row's version."""
+    appt = appointments.schedule_single(session, client.id, at(25, 10))
+    kept = appointments.record_outcome(session, appt.id, Outcome.KEPT, expected_version=1)
+    promise = commitments.add(session, client.id, Party.COUNSELOR, "Call", date(2026, 11, 30))
+    moved = commitments.renegotiate(session, promise.id, date(2026, 12, 2),
+                                    expected_version=promise.version)
+    score = checkins.record(session, client.id, Instrument.SRS, (9, 9, 9, 9)).checkin
+    talked = checkins.mark_discussed(session, score.id, "fine", expected_version=1)
+    assert (appt.version, kept.version, promise.version, moved.version, score.version,
+            talked.version) == (1, 2, 1, 2, 1, 2)
+    snapshot = overview.load_snapshot(session)
+    history = snapshot.history(client.id)
+    assert history is not None
+    assert [a.version for a in history.appointments] == [2]
+    assert [c.version for c in history.commitments] == [2]
+    assert [k.version for k in history.checkins] == [2]
+    assert [r.version for r in overview.today_rows(session, snapshot, date(2026, 11, 25))] == [2]
+
+
+def test_stale_discussed_and_stale_split_are_refused(session: Session, client) -> None:  # type: ignore[no-untyped-def]
+    score = checkins.record(session, client.id, Instrument.SRS, (5, 5, 5, 5)).checkin
+    checkins.mark_discussed(session, score.id, "first", expected_version=1)
+    before = audit_count()
+    with pytest.raises(StaleRecord, match="check-in was changed in another session"):
+        checkins.mark_discussed(session, score.id, "second", expected_version=1)
+    assert checkins.get(session, score.id).checkin.comment == "first"
+    series_id, _booked = appointments.schedule_series(session, client.id, at(3, 10),
+                                                      Cadence.WEEKLY)
+    first_dec = Appointment.get(Appointment.starts_at == at(1, 10).replace(month=12))
+    appointments.edit_occurrence(session, first_dec.id, location="Room 2", expected_version=1)
+    rows = Appointment.select().count()
+    with pytest.raises(StaleRecord, match="appointment was changed in another session"):
+        appointments.edit_following(session, first_dec.id, datetime(2026, 12, 3, 15, tzinfo=NY),
+                                    expected_version=1)
+    assert Appointment.select().count() == rows
+    assert audit_count() == before + 2  # the series and the edit; nothing from the refusals
+    appointments.edit_following(session, first_dec.id, datetime(2026, 12, 3, 15, tzinfo=NY),
+                                expected_version=2)
 
 
 def test_weekly_series_is_materialised_and_split(session: Session, client) -> None:  # type: ignore[no-untyped-def]

@@ -40,3 +40,20 @@ def test_upgrading_schema_1_adds_them_and_drops_what_they_replace(db_path: Path)
     assert NEW <= found
     assert not {"appointment_client_id", "appointment_client_id_starts_at"} & found
     assert migrations.migrate(db) == []
+
+
+@pytest.mark.sqlite_only
+def test_upgrading_schema_3_puts_the_version_in_the_window_index(db_path: Path) -> None:
+    """Schema 4: the snapshot reads each appointment's version, still from the index alone."""
+    db = database.obj
+    db.execute_sql('DROP INDEX "appointment_window"')
+    db.execute_sql('CREATE INDEX "appointment_window" ON "appointment" ("client_id", '
+                   '"starts_at", "ends_at", "outcome", "client_late_min", '
+                   '"counselor_late_min", "requested_by", "cancelled_at", "series_id")')
+    SchemaVersion.delete().where(SchemaVersion.version >= 4).execute()
+    assert migrations.schema_version(db) == 3
+    done = migrations.migrate(db)
+    assert "schema 4: the appointment window index holds the version" in done
+    (window,) = [i for i in db.get_indexes("appointment") if i.name == "appointment_window"]
+    assert window.columns[-1] == "version"
+    assert migrations.migrate(db) == []

@@ -1,5 +1,9 @@
 """Change one session's time: edit it, move it (reschedule, saying who asked), or change it
 and every following session of its series. Dismisses a one-line summary, or None on Escape.
+
+The save expects the session as the form shows it (its version): when another session changed
+it meanwhile, nothing is saved, the message says so and the form reads the session again (what
+is typed stays), so a second Save acts on what is stored now.
 """
 
 from __future__ import annotations
@@ -7,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Label, RadioButton, RadioSet, Static
 
@@ -16,7 +21,7 @@ from caseload.tui.screens.form import FormScreen
 from caseload.tui.screens.modals import datetime_preview, parse_local_datetime
 from caseload.tui.widgets.parsed_field import ParsedField
 from caseload.tui.widgets.parsers import edit_text, minutes_parser, minutes_preview
-from caseload.tui.workers import db_work, deliver
+from caseload.tui.workers import WorkFailed, db_work, deliver
 
 ASKERS = (Party.CLIENT, Party.COUNSELOR)
 
@@ -58,15 +63,23 @@ class AppointmentFormScreen(FormScreen[str]):
         title = TITLES[self.mode]
         return f"{title} · {self.client_label}" if self.client_label else title
 
-    def compose_fields(self) -> ComposeResult:
-        """Where it is now, the new start and length, and who asked (for a move)."""
+    def context_text(self) -> str:
+        """Where the session is now (as last read) and what the change does."""
         session = self.session
         start = self.appointment.start.astimezone(session.tz)
         minutes = int((self.appointment.end - self.appointment.start).total_seconds() // 60)
         now = f"Now: {datetime_preview(session)(edit_text(start))}, {minutes} min"
         if self.series_words:
             now += f"\nSeries: {self.series_words}"
-        yield Static(f"{now}\n{EXPLAIN[self.mode]}", classes="form-context", markup=False)
+        return f"{now}\n{EXPLAIN[self.mode]}"
+
+    def compose_fields(self) -> ComposeResult:
+        """Where it is now, the new start and length, and who asked (for a move)."""
+        session = self.session
+        start = self.appointment.start.astimezone(session.tz)
+        minutes = int((self.appointment.end - self.appointment.start).total_seconds() // 60)
+        yield Static(self.context_text(), id="appointment-context", classes="form-context",
+                     markup=False)
         yield ParsedField("Starts", lambda t: parse_local_datetime(self.session, t),
                           preview=datetime_preview(session), value=edit_text(start),
                           placeholder="tue 10:00", id="start")
@@ -100,17 +113,35 @@ class AppointmentFormScreen(FormScreen[str]):
     def save_time(self, start: datetime, minutes: int, asked: Party | None) -> None:
         """Write the new time (worker)."""
         session, appointment_id = self.session, self.appointment.id
+        shown = self.appointment.version
         when = datetime_preview(session)(edit_text(start.astimezone(session.tz)))
         if self.mode is TimeChange.EDIT:
             appointments.edit_occurrence(session, appointment_id, start=start,
-                                         duration_min=minutes)
+                                         duration_min=minutes, expected_version=shown)
             summary = f"Session changed to {when}."
         elif self.mode is TimeChange.MOVE:
             assert asked is not None
-            appointments.reschedule(session, appointment_id, start, asked, duration_min=minutes)
+            appointments.reschedule(session, appointment_id, start, asked, duration_min=minutes,
+                                    expected_version=shown)
             summary = f"Session moved to {when}."
         else:
             _series, booked = appointments.edit_following(session, appointment_id, start,
-                                                          duration_min=minutes)
+                                                          duration_min=minutes,
+                                                          expected_version=shown)
             summary = f"This and following sessions moved: {booked} booked from {when}."
         deliver(self, self.saved, summary)
+
+    @on(WorkFailed)
+    def _stale(self, event: WorkFailed) -> None:
+        if event.stale:
+            self.reload_appointment()
+
+    @db_work("appointment-time-reload", verb="load")
+    def reload_appointment(self) -> None:
+        """Read the session as another session left it (worker)."""
+        deliver(self, self._show_appointment,
+                appointments.get(self.session, self.appointment.id))
+
+    def _show_appointment(self, fact: AppointmentFact) -> None:
+        self.appointment = fact
+        self.query_one("#appointment-context", Static).update(self.context_text())

@@ -81,6 +81,7 @@ class CheckInScreen(Screen[CheckInResult | None]):
         self.appointment_id = appointment_id
         self.context: CheckInContext | None = None
         self.saving = False
+        self.saved_result: CheckInResult | None = None  # once the check-in itself is saved
 
     def compose(self) -> ComposeResult:
         """Who, which instrument, the items, the date, the live total."""
@@ -203,12 +204,19 @@ class CheckInScreen(Screen[CheckInResult | None]):
         deliver(self, self.after_save, result)
 
     @on(WorkFailed)
-    def _failed(self) -> None:
+    def _failed(self, event: WorkFailed) -> None:
+        if event.group == "checkin-save-discussed" and self.saved_result is not None:
+            # The check-in is saved; only "discussed" was not (the message said why, e.g. it
+            # was changed in another session). Leave rather than offer to save it twice: the
+            # screen below reads it again, and it stays flagged until it is discussed.
+            self.dismiss(self.saved_result)
+            return
         self.saving = False
 
     @work(exclusive=True, group="checkin-dialog")
     async def after_save(self, result: CheckInResult) -> None:
         """Ask about a low score or a drop; then close with the result."""
+        self.saved_result = result
         refresh_header(self)
         if not result.needs_discussion:
             self.notify(f"Saved: {result.assessment.describe()}", timeout=4)
@@ -229,7 +237,8 @@ class CheckInScreen(Screen[CheckInResult | None]):
     @db_work("checkin-save-discussed")
     def save_discussed(self, result: CheckInResult, comment: str | None) -> None:
         """Mark the saved check-in discussed, with the comment (worker)."""
-        fact = checkins.mark_discussed(session_of(self), result.checkin.id, comment)
+        fact = checkins.mark_discussed(session_of(self), result.checkin.id, comment,
+                                       expected_version=result.checkin.version)
         deliver(self, self.discussed, replace(result, checkin=fact))
 
     def discussed(self, result: CheckInResult) -> None:

@@ -3,7 +3,9 @@
 The timeline lists sessions (with outcome symbols), commitments both ways (with status) and
 check-ins (with totals and a sparkline) in time order, the cursor starting at today. Session
 commands live in `client_sessions`, commitment commands in `commitment_actions`; this module
-adds goals, status, commitments and check-ins, and owns loading.
+adds goals, status, commitments and check-ins, and owns loading. A change to a session,
+commitment or check-in passes the version shown; when another session changed it meanwhile,
+nothing is saved, the message says so and the timeline is read again.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer
 
@@ -44,7 +46,7 @@ from caseload.tui.widgets.client_header import ClientHeader
 from caseload.tui.widgets.header import ConsistencyHeader, refresh_header
 from caseload.tui.widgets.table_fit import fit_last_column
 from caseload.tui.widgets.timeline import entry_cells
-from caseload.tui.workers import db_work, deliver, session_of
+from caseload.tui.workers import WorkFailed, db_work, deliver, session_of
 
 CLIENT_COMMANDS = (
     *SESSION_COMMANDS,
@@ -236,7 +238,8 @@ class ClientScreen(SessionActions, CommitmentActions):
     @db_work("client-save-discussed")
     def save_discussed(self, checkin: CheckInFact, comment: str) -> None:
         """Write "discussed" and the comment (worker)."""
-        checkins.mark_discussed(session_of(self), checkin.id, comment)
+        checkins.mark_discussed(session_of(self), checkin.id, comment,
+                                expected_version=checkin.version)
         deliver(self, self.changed, "✓ Marked discussed")
 
     def changed(self, summary: str) -> None:
@@ -244,6 +247,13 @@ class ClientScreen(SessionActions, CommitmentActions):
         self.notify(summary, timeout=3)
         self.reload()
         refresh_header(self)
+
+    @on(WorkFailed)
+    def _client_failed(self, event: WorkFailed) -> None:
+        # Nothing was saved (a row changed in another session meanwhile, or a refused write):
+        # read again, so what is shown, and the version the next change expects, is current.
+        if event.group.startswith("client-save"):
+            self.reload()
 
     # Goals and status --------------------------------------------------------------------
 

@@ -146,7 +146,8 @@ class SessionActions(Screen[object]):
     @db_work("client-save-cancel")
     def save_cancel(self, appointment: AppointmentFact, outcome: Outcome) -> None:
         """Record the cancellation (worker)."""
-        fact = appointments.record_outcome(session_of(self), appointment.id, outcome)
+        fact = appointments.record_outcome(session_of(self), appointment.id, outcome,
+                                           expected_version=appointment.version)
         deliver(self, self.session_changed, f"{fact.outcome.symbol} {fact.outcome.label}")
 
     # Remove a series ---------------------------------------------------------------------

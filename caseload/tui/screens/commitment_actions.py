@@ -2,13 +2,15 @@
 screens, declared once here and bound on both.
 
 A screen mixes in `CommitmentActions` and says which commitment is highlighted
-(`highlighted_commitment`) and how to show fresh data (`reload`). Each write runs in a worker;
-on success the screen reloads, on failure the one failure handler explains and nothing changes.
+(`highlighted_commitment`) and how to show fresh data (`reload`). Each write runs in a worker
+and passes the version the screen showed; on success the screen reloads. On failure the one
+failure handler explains, nothing is saved, and the screen reloads too: a commitment changed in
+another session meanwhile is refused (`StaleRecord`) and then shown as it now is.
 """
 
 from __future__ import annotations
 
-from textual import work
+from textual import on, work
 from textual.screen import Screen
 
 from caseload.domain.dates import describe_date
@@ -20,7 +22,7 @@ from caseload.tui.screens.commitment_form import RenegotiateFormScreen
 from caseload.tui.screens.modals import TextPromptScreen
 from caseload.tui.widgets.commitment_text import owner_word
 from caseload.tui.widgets.header import refresh_header
-from caseload.tui.workers import db_work, deliver, session_of
+from caseload.tui.workers import WorkFailed, db_work, deliver, session_of
 
 COMMITMENT_ROW_COMMANDS = (
     Command("commitment_done", "d", "Done", tooltip="Mark the highlighted commitment done today"),
@@ -60,7 +62,8 @@ class CommitmentActions(Screen[object]):
     @db_work("commitment-save")
     def save_done(self, commitment: CommitmentFact) -> None:
         """Write "done" (worker)."""
-        fact = commitments.complete(session_of(self), commitment.id)
+        fact = commitments.complete(session_of(self), commitment.id,
+                                    expected_version=commitment.version)
         deliver(self, self.commitment_saved, fact, "✓ Done")
 
     def action_commitment_renegotiate(self) -> None:
@@ -96,7 +99,8 @@ class CommitmentActions(Screen[object]):
     @db_work("commitment-save-drop")
     def save_drop(self, commitment: CommitmentFact, reason: str) -> None:
         """Write the drop (worker)."""
-        fact = commitments.drop(session_of(self), commitment.id, reason)
+        fact = commitments.drop(session_of(self), commitment.id, reason,
+                                expected_version=commitment.version)
         deliver(self, self.commitment_saved, fact, "– Dropped")
 
     def commitment_saved(self, fact: CommitmentFact, what: str) -> None:
@@ -104,3 +108,9 @@ class CommitmentActions(Screen[object]):
         self.notify(f"{what}: {fact.text}", timeout=3)
         self.reload()
         refresh_header(self)
+
+    @on(WorkFailed)
+    def _commitment_failed(self, event: WorkFailed) -> None:
+        # Nothing was saved (changed in another session, or refused): show what is stored now.
+        if event.group.startswith("commitment-save"):
+            self.reload()

@@ -28,7 +28,7 @@ from caseload.tui.screens.modals import date_preview
 from caseload.tui.widgets.commitment_text import owner_word
 from caseload.tui.widgets.parsed_field import ParsedField
 from caseload.tui.widgets.parsers import date_parser
-from caseload.tui.workers import db_work, deliver
+from caseload.tui.workers import WorkFailed, db_work, deliver
 
 OWNERS = (Party.COUNSELOR, Party.CLIENT)
 LOOKING_UP = "Looking up…"
@@ -158,7 +158,12 @@ class CommitmentFormScreen(FormScreen[CommitmentFact]):
 
 
 class RenegotiateFormScreen(FormScreen[CommitmentFact]):
-    """Move a commitment's due date, with the reason; the old date stays in its history."""
+    """Move a commitment's due date, with the reason; the old date stays in its history.
+
+    The save expects the commitment as the form shows it (its version). When another session
+    changed it meanwhile, nothing is saved, the message says so, and the form reads the
+    commitment again (what is typed stays), so a second Save acts on what is stored now.
+    """
 
     TITLE_TEXT = "Renegotiate the due date"
 
@@ -167,13 +172,17 @@ class RenegotiateFormScreen(FormScreen[CommitmentFact]):
         self.commitment = commitment
         self.client_name = client_name
 
-    def compose_fields(self) -> ComposeResult:
-        """What was promised, when it was due, the new date and why."""
+    def context_text(self) -> str:
+        """What was promised and when it is due, as the form last read it."""
         c = self.commitment
         who = f"{owner_word(c.owner)} will: {c.text}"
         context = f"{self.client_name} · {who}" if self.client_name else who
-        yield Static(f"{context}\nDue now: {date_preview(self.session)(c.due.isoformat())}",
-                     classes="form-context", markup=False)
+        return f"{context}\nDue now: {date_preview(self.session)(c.due.isoformat())}"
+
+    def compose_fields(self) -> ComposeResult:
+        """What was promised, when it was due, the new date and why."""
+        yield Static(self.context_text(), id="renegotiate-context", classes="form-context",
+                     markup=False)
         yield ParsedField("New due", self._parse_due, preview=date_preview(self.session),
                           placeholder="fri, +1w, 2026-12-04", id="due")
         yield ParsedField("Reason", lambda t: clean_line(t, "Reason", max_len=200,
@@ -202,5 +211,21 @@ class RenegotiateFormScreen(FormScreen[CommitmentFact]):
     @db_work("commitment-renegotiate")
     def save_renegotiation(self, due: date, reason: str) -> None:
         """Write the new due date (worker)."""
-        fact = commitments.renegotiate(self.session, self.commitment.id, due, reason)
+        fact = commitments.renegotiate(self.session, self.commitment.id, due, reason,
+                                       expected_version=self.commitment.version)
         deliver(self, self.saved, fact)
+
+    @on(WorkFailed)
+    def _stale(self, event: WorkFailed) -> None:
+        if event.stale:
+            self.reload_commitment()
+
+    @db_work("commitment-renegotiate-reload", verb="load")
+    def reload_commitment(self) -> None:
+        """Read the commitment as another session left it (worker)."""
+        deliver(self, self._show_commitment, commitments.get(self.session, self.commitment.id))
+
+    def _show_commitment(self, fact: CommitmentFact) -> None:
+        self.commitment = fact
+        self.query_one("#renegotiate-context", Static).update(self.context_text())
+        self.query_one("#due", ParsedField).reparse(announce=False)

@@ -193,7 +193,7 @@ class ReviewScreen(Screen[None]):
 
     @on(WorkFailed)
     def _failed(self, event: WorkFailed) -> None:
-        # A refused write: show what is stored now.
+        # A refused write (or a row changed in another session): show what is stored now.
         if event.group.startswith("review-save"):
             self.reload()
 
@@ -235,31 +235,32 @@ class ReviewScreen(Screen[None]):
         elif pending is None:
             return
         elif event.action == "outcome" and event.outcome is not None:
-            self.save_outcome(pending.appointment.id, event.outcome)
+            self.save_outcome(pending.appointment, event.outcome)
         elif event.action == "late":
             self.app.push_screen(TextPromptScreen(
                 f"Minutes late — {pending.client.name}", "client 5  ·  counselor 10",
                 lambda text: f"kept · {describe_late(*parse_late(text, (0, 0))) or 'nobody late'}"),
-                lambda text: self._late_typed(pending.appointment.id, text))
+                lambda text: self._late_typed(pending.appointment, text))
         elif event.action == "move":
             self.app.push_screen(AppointmentFormScreen(
                 pending.appointment, TimeChange.MOVE,
                 client_label=f"{pending.client.name} ({pending.client.record_number})"),
                 self._changed)
 
-    def _late_typed(self, appointment_id: int, text: str | None) -> None:
+    def _late_typed(self, appointment: AppointmentFact, text: str | None) -> None:
         if text is not None:
             client, counselor = parse_late(text, (0, 0))
-            self.save_outcome(appointment_id, Outcome.KEPT, client, counselor)
+            self.save_outcome(appointment, Outcome.KEPT, client, counselor)
 
     @db_work("review-save-outcome")
-    def save_outcome(self, appointment_id: int, outcome: Outcome, client_late: int = 0,
+    def save_outcome(self, appointment: AppointmentFact, outcome: Outcome, client_late: int = 0,
                      counselor_late: int = 0) -> None:
-        """Record the outcome, then read (worker)."""
+        """Record the outcome on the session as shown, then read (worker)."""
         session = session_of(self)
-        appointments.record_outcome(session, appointment_id, outcome,
+        appointments.record_outcome(session, appointment.id, outcome,
                                     client_late_min=client_late,
-                                    counselor_late_min=counselor_late)
+                                    counselor_late_min=counselor_late,
+                                    expected_version=appointment.version)
         deliver(self, self._outcome_saved, outcome)
 
     def _outcome_saved(self, outcome: Outcome) -> None:
@@ -323,9 +324,9 @@ class ReviewScreen(Screen[None]):
                 "Discussed with the client — what did you agree? (one line)",
                 "felt rushed; will start on time",
                 lambda text: clean_line(text, "Comment", max_len=200), value=checkin.comment),
-                lambda text: self._discussed_typed(checkin.id, text))
+                lambda text: self._discussed_typed(checkin, text))
         elif event.action == "done" and isinstance(event.target, CommitmentFact):
-            self.save_done(event.target.id)
+            self.save_done(event.target)
         elif event.action == "handout":
             from caseload.tui.screens.handout import HandoutScreen
 
@@ -377,20 +378,22 @@ class ReviewScreen(Screen[None]):
         fact = appointments.schedule_single(session, client_id, start)
         deliver(self, self._changed, f"Booked {describe_datetime(fact.start, session.today())}.")
 
-    def _discussed_typed(self, checkin_id: int, text: str | None) -> None:
+    def _discussed_typed(self, checkin: CheckInFact, text: str | None) -> None:
         if text is not None:
-            self.save_discussed(checkin_id, text)
+            self.save_discussed(checkin, text)
 
     @db_work("review-save-discussed")
-    def save_discussed(self, checkin_id: int, comment: str) -> None:
-        """Mark the check-in discussed (worker)."""
-        checkins.mark_discussed(session_of(self), checkin_id, comment)
+    def save_discussed(self, checkin: CheckInFact, comment: str) -> None:
+        """Mark the check-in discussed, as shown (worker)."""
+        checkins.mark_discussed(session_of(self), checkin.id, comment,
+                                expected_version=checkin.version)
         deliver(self, self._changed, "✓ Marked discussed")
 
     @db_work("review-save-done")
-    def save_done(self, commitment_id: int) -> None:
-        """Mark the commitment done today (worker)."""
-        fact = commitments.complete(session_of(self), commitment_id)
+    def save_done(self, commitment: CommitmentFact) -> None:
+        """Mark the commitment done today, as shown (worker)."""
+        fact = commitments.complete(session_of(self), commitment.id,
+                                    expected_version=commitment.version)
         deliver(self, self._changed, f"✓ Done: {fact.text}")
 
     # Steps 3 and 4 -------------------------------------------------------------------------

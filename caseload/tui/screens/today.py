@@ -1,9 +1,11 @@
 """Today: past sessions still needing an outcome, then today's, one key per outcome.
 
 The table's rows are `services.overview.AppointmentRow` values. A key on the highlighted row
-starts a save worker; when it succeeds the screen reloads (rows and the week's header) from a
-fresh snapshot, so what is shown is always what is stored. On failure nothing changes on screen
-and the one failure handler (`workers.report_failure`) shows why.
+starts a save worker, passing the version the row showed; when it succeeds the screen reloads
+(rows and the week's header) from a fresh snapshot, so what is shown is always what is stored.
+On failure nothing is saved, the one failure handler (`workers.report_failure`) shows why, and
+the screen reads the day again (a session changed in another session is refused, then shown as
+it now is).
 """
 
 from __future__ import annotations
@@ -227,7 +229,8 @@ class TodayScreen(Screen[None]):
 
     @on(WorkFailed)
     def _failed(self, event: WorkFailed) -> None:
-        # A stale record or a refused write: show what is stored now.
+        # A stale record (changed in another session) or a refused write: show what is stored
+        # now, with each row's current version, so the next key acts on that.
         if event.group.startswith("today-save"):
             self.reload()
 
@@ -270,7 +273,8 @@ class TodayScreen(Screen[None]):
         """
         session = session_of(self)
         appointments.record_outcome(session, row.id, outcome, client_late_min=client_late,
-                                    counselor_late_min=counselor_late)
+                                    counselor_late_min=counselor_late,
+                                    expected_version=row.version)
         snapshot = overview.load_snapshot(session)
         streak = no_show_streak(snapshot, row.client_id) if outcome is Outcome.NO_SHOW else 0
         shown = (overview.today_rows(session, snapshot), overview.week_header(session, snapshot),
@@ -343,7 +347,8 @@ class TodayScreen(Screen[None]):
     def save_reschedule(self, row: AppointmentRow, new_start: datetime, who: Party) -> None:
         """Worker: move the session."""
         session = session_of(self)
-        _old, new = appointments.reschedule(session, row.id, new_start, who)
+        _old, new = appointments.reschedule(session, row.id, new_start, who,
+                                            expected_version=row.version)
         deliver(self, self.rescheduled, new.start)
 
     def rescheduled(self, start: datetime) -> None:
