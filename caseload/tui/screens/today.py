@@ -10,6 +10,7 @@ it now is).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from rich.cells import cell_len
@@ -19,6 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.widgets.data_table import RowKey
 
 from caseload.domain.dates import describe_datetime
 from caseload.domain.records import Outcome, Party
@@ -33,7 +35,7 @@ from caseload.tui.screens.modals import (
     datetime_preview,
     parse_local_datetime,
 )
-from caseload.tui.widgets.header import ConsistencyHeader
+from caseload.tui.widgets.header import ConsistencyHeader, share_header
 from caseload.tui.workers import WorkFailed, db_work, deliver, session_of
 
 OUTREACH_TEXT = "Reach out after the missed session"
@@ -105,6 +107,29 @@ def outcome_text(row: AppointmentRow) -> Text:
     return text
 
 
+class SessionTable(DataTable[str | Text]):
+    """Today's sessions; a recorded outcome repaints its own row only.
+
+    `DataTable.update_cell` repaints every visible row (its render caches are all keyed by one
+    update counter, and it refreshes the whole widget). Recording an outcome changes one row's
+    cells and no column width, so only that row's lines need drawing again (issue 7: key to
+    repainted row within 30 ms).
+    """
+
+    def replace_row(self, row_key: str, cells: Sequence[str | Text]) -> None:
+        """Give the row `row_key` these cells (one per column, the columns' widths unchanged)
+        and repaint that row's lines only."""
+        key = RowKey(row_key)
+        values = self._data[key]
+        for column, value in zip(self.ordered_columns, cells, strict=True):
+            values[column.key] = value
+        # What update_cell does, but for the row's region rather than the whole widget: the
+        # bumped counter retires every cached rendering, so any row drawn later is drawn anew;
+        # the other rows on screen are unchanged and need no drawing now.
+        self._update_count += 1
+        self.refresh_row(self.get_row_index(key))
+
+
 class TodayScreen(Screen[None]):
     """The default screen: what happened today, recorded with one key per session."""
 
@@ -117,14 +142,14 @@ class TodayScreen(Screen[None]):
         self.day: date | None = None
         self.outreach_suggested: set[int] = set()  # clients just flagged for repeated no-shows
         self.widths: list[int] = []  # the table's column widths as last filled
+        self.summary = ""  # the line above the table as last shown
 
     def compose(self) -> ComposeResult:
         """Header, the day line, the sessions (or a greeting), footer."""
         yield ConsistencyHeader("Today", id="today-header")
         with Vertical(id="today-body"):
             yield Static("", id="today-summary", classes="summary")
-            table: DataTable[str | Text] = DataTable(id="today-table", cursor_type="row",
-                                                     zebra_stripes=True)
+            table = SessionTable(id="today-table", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static(GREETING, id="today-empty", classes="greeting")
         yield Footer()
@@ -170,7 +195,7 @@ class TodayScreen(Screen[None]):
         """Fill the table, keeping the highlighted session highlighted."""
         self.app_header(header)
         self.day = day
-        table = self.query_one("#today-table", DataTable)
+        table = self.query_one("#today-table", SessionTable)
         current = self.current_row()
         cursor = table.cursor_row
         had_rows = bool(self.rows)
@@ -180,14 +205,16 @@ class TodayScreen(Screen[None]):
         widths = [column_width(label, [c[index] for c in cells])
                   for index, (label, _key) in enumerate(COLUMNS)]
         keys = [str(r.id) for r in rows]
-        if keys == list(self.rows) and widths == self.widths and table.row_count == len(keys):
-            # The same sessions in the same columns (after recording an outcome): only the
-            # changed cells are updated; a refill re-measures and repaints the whole table
-            # (issue 7: key to repainted row within 30 ms).
+        if (keys == list(self.rows) and table.row_count == len(keys) and self.widths
+                and all(n <= w for n, w in zip(widths, self.widths, strict=True))):
+            # The same sessions, and every cell fits the columns as they are (after recording
+            # an outcome): only the changed rows are updated and repainted. The columns keep
+            # their widths while the same sessions are listed (an outcome narrower than the
+            # one it replaces leaves its column as wide), so the table is not laid out and
+            # drawn again (issue 7: key to repainted row within 30 ms).
             for row, row_cells in zip(rows, cells, strict=True):
                 if self.rows[str(row.id)] != row:
-                    for (_label, key), value in zip(COLUMNS, row_cells, strict=True):
-                        table.update_cell(str(row.id), key, value)
+                    table.replace_row(str(row.id), row_cells)
             self.rows = dict(zip(keys, rows, strict=True))
         else:
             self.rows = dict(zip(keys, rows, strict=True))
@@ -201,16 +228,21 @@ class TodayScreen(Screen[None]):
                 table.move_cursor(row=table.get_row_index(str(current.id)))
             elif rows:
                 table.move_cursor(row=min(cursor, len(rows) - 1))
-        self.query_one("#today-empty").display = empty
-        table.display = not empty
-        self.query_one("#today-summary", Static).update(self.summary_text(rows, day, empty))
+        empty_view = self.query_one("#today-empty")
+        if empty_view.display != empty:  # setting it at all lays the screen out again
+            empty_view.display = empty
+        if table.display == empty:
+            table.display = not empty
+        summary = self.summary_text(rows, day, empty)
+        if summary != self.summary:  # Static.update lays the screen out again
+            self.summary = summary
+            self.query_one("#today-summary", Static).update(summary)
         if bool(self.rows) != had_rows:  # check_action depends on whether there are rows
             self.refresh_bindings()
 
     def app_header(self, header: WeekHeader) -> None:
         """Share the freshly computed figures with every header."""
-        if hasattr(self.app, "week_header"):
-            self.app.week_header = header  # type: ignore[attr-defined]
+        share_header(self.app, header)
 
     @staticmethod
     def summary_text(rows: list[AppointmentRow], day: date, empty: bool) -> str:
