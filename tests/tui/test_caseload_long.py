@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
 
 from caseload import demo
-from caseload.services import clients
+from caseload.services import clients, overview
 from caseload.tui.screens import caseload as caseload_screen
 from caseload.tui.screens.caseload import PAGE, PENDING, CaseloadScreen
+from caseload.tui.widgets.row_table import RowCursorTable
 from tests.tui.conftest import SETTINGS, TUI_NOW, make_session, settle
 
 
@@ -76,3 +78,95 @@ def test_pending_cells_keep_name_and_record() -> None:
     cells = caseload_screen.pending_cells(caseload_screen.name_row(fact), TUI_NOW.date())
     assert cells[0].plain.startswith("Robin Example") and cells[-1].plain == "CL-7"
     assert {c.plain for c in cells[1:-1]} == {PENDING}
+
+
+async def test_figures_are_counted_after_the_names_frame(tui_db: Path, app_for,
+                                                          monkeypatch) -> None:
+    demo.generate(clients=12, weeks=6, seed=5, counselors=1, today=TUI_NOW.date(),
+                  login="dana", settings=SETTINGS)
+    events: list[str] = []
+    original = overview.caseload_rows
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("count")
+        return original(*args, **kwargs)
+
+    def names(self: CaseloadScreen, facts: list) -> None:  # type: ignore[type-arg]
+        events.append("names")
+        original_names(self, facts)
+        self.call_after_refresh(events.append, "frame")
+
+    original_names = CaseloadScreen.show_names
+    monkeypatch.setattr(overview, "caseload_rows", counting)
+    monkeypatch.setattr(CaseloadScreen, "show_names", names)
+    app = app_for(make_session())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseloadScreen) and screen.counted
+        assert events[:3] == ["names", "frame", "count"]
+        table = screen.query_one("#caseload-table", DataTable)
+        assert PENDING not in [str(getattr(c, "plain", c)) for c in table.get_row_at(0)]
+
+
+async def test_the_cursor_moves_down_across_the_pages(tui_db: Path, app_for) -> None:
+    demo.generate(clients=PAGE + 30, weeks=2, seed=5, counselors=1, today=TUI_NOW.date(),
+                  login="dana", settings=SETTINGS)
+    app = app_for(make_session())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseloadScreen)
+        table = screen.query_one("#caseload-table", DataTable)
+        for _ in range(10):
+            await pilot.pause(0.02)
+        presses = min(PAGE + 5, table.row_count - 1)
+        for _ in range(presses):
+            await pilot.press("down")
+        await pilot.pause()
+        assert table.cursor_row == presses
+        assert table.scroll_y > 0
+        shown = [str(getattr(c, "plain", c)) for c in table.get_row_at(presses)]
+        assert screen.current_client_id() is not None
+        assert shown[-1] == next(r.record_number for r in screen.all_rows
+                                 if r.id == screen.current_client_id())
+
+
+class _Tables(App[None]):
+    def __init__(self, table: DataTable[str]) -> None:
+        super().__init__()
+        self.table = table
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+
+
+def _lines(table: DataTable[str]) -> list[list[tuple[str, object]]]:
+    return [[(s.text, s.style) for s in table.render_line(y)] for y in range(table.size.height)]
+
+
+async def test_the_row_cursor_table_draws_what_a_data_table_draws() -> None:
+    drawn: list[list[list[list[tuple[str, object]]]]] = []
+    for table in (DataTable[str](cursor_type="row", zebra_stripes=True, header_height=2),
+                  RowCursorTable[str](cursor_type="row", zebra_stripes=True, header_height=2)):
+        app = _Tables(table)
+        frames: list[list[list[tuple[str, object]]]] = []
+        async with app.run_test(size=(60, 12)) as pilot:
+            table.add_columns("Name\n", "Count\n")
+            for n in range(40):
+                table.add_row(f"client {n}", str(n * 7), key=str(n))
+            await pilot.pause()
+            table.focus()
+            for key in ["down"] * 14 + ["up"] * 3 + ["pagedown", "end", "home"]:
+                await pilot.press(key)
+                await pilot.pause()
+                frames.append(_lines(table))
+            table.update_cell("3", table.ordered_columns[1].key, "changed")
+            await pilot.pause()
+            frames.append(_lines(table))
+        drawn.append(frames)
+    assert drawn[0] == drawn[1]

@@ -7,11 +7,15 @@ table is only rebuilt when what it shows actually changes.
 Long lists are shown lazily (issue 7: a thousand clients to the first frame within 1.5 × a bare
 Textual app): the first read shows the names at once (one query) while the figures are counted,
 and the table takes the first `PAGE` rows at once and the rest after the frame is drawn
-(DataTable measures every row it is given).
+(DataTable measures every row it is given). Only the names are read before the first frame: the
+figures are counted once it is on screen (the count would compete with it for the GIL), their
+cells made in the worker too, and a row's placeholder cells only when the table takes the row.
+The table re-renders only the rows a cursor move touches (`widgets.row_table`).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +35,8 @@ from caseload.services import clients, overview
 from caseload.services.overview import ClientRow, WeekHeader
 from caseload.tui.commands import Command, bindings
 from caseload.tui.widgets.header import ConsistencyHeader
-from caseload.tui.workers import db_work, deliver, session_of
+from caseload.tui.widgets.row_table import RowCursorTable
+from caseload.tui.workers import WorkFailed, db_work, deliver, session_of
 
 FILTER_DELAY = 0.15  # seconds of typing pause before the table is filtered
 SRS_TOP = 40.0
@@ -139,6 +144,8 @@ COLUMNS = (
 PAGE = 80  # rows given to the table before the first frame; more than a screenful
 CHUNK = 250  # rows added after each frame until the table holds them all
 PENDING = "…"  # a figure still being counted
+COUNT_DELAY = 0.05  # seconds after the names' frame before the figures are counted
+COUNT_WAIT = 2.0  # the longest the count waits for the names' frame
 
 
 def name_row(client: ClientFact) -> ClientRow:
@@ -164,6 +171,29 @@ def row_cells(row: ClientRow, today: date) -> list[Text]:
             value = Text(value, justify="right" if column.right else "left")
         cells.append(value)
     return cells
+
+
+def column_widths(cells: list[list[Text]]) -> list[int]:
+    """Each column's width: its fixed width, else its widest cell or heading."""
+    return [column.width or max(
+        [cell_len(column.label) + 1, cell_len(column.sublabel)]  # + 1: the sort mark
+        + [cell_len(row[index].plain) for row in cells])
+        for index, column in enumerate(COLUMNS)]
+
+
+def pending_widths(rows: list[ClientRow]) -> list[int]:
+    """`column_widths` of every row's `pending_cells`, without making them."""
+    record = max((cell_len(row.record_number) for row in rows), default=0)
+    return [column.width or max(cell_len(column.label) + 1, cell_len(column.sublabel),
+                                record if column.key == "record" else cell_len(PENDING))
+            for column in COLUMNS]
+
+
+def counted_cells(rows: list[ClientRow], today: date
+                  ) -> tuple[dict[int, list[Text]], list[int]]:
+    """Every row's cells and the columns' widths (in the worker, off the UI thread)."""
+    cells = {row.id: row_cells(row, today) for row in rows}
+    return cells, column_widths(list(cells.values()))
 
 
 def matches(row: ClientRow, words: list[str]) -> bool:
@@ -192,17 +222,18 @@ class CaseloadScreen(Screen[None]):
         self.include_inactive = False
         self.today: date | None = None
         self._filter_timer: Any = None
-        self.cells: dict[int, list[Text]] = {}
+        self.cells: dict[int, list[Text]] = {}  # made lazily for names (`_cells`)
         self.widths: list[int] = [len(column.label) + 1 for column in COLUMNS]
         self.counted = False  # the figures are in (not only the names)
         self._fill = 0  # bumped when the table is rebuilt: stops a lazy fill of the old rows
+        self._names_shown = threading.Event()  # the count waits for the names' frame
 
     def compose(self) -> ComposeResult:
         """Header, the filter, the table, a count line, footer."""
         yield ConsistencyHeader("Caseload", id="caseload-header")
         yield Input(placeholder="/ filter: name, record number or flag", id="caseload-filter")
-        table: DataTable[str | Text] = DataTable(id="caseload-table", cursor_type="row",
-                                                 zebra_stripes=True, header_height=2)
+        table: DataTable[str | Text] = RowCursorTable(id="caseload-table", cursor_type="row",
+                                                      zebra_stripes=True, header_height=2)
         yield table
         yield Static("", id="caseload-count", classes="summary")
         yield Footer()
@@ -210,7 +241,13 @@ class CaseloadScreen(Screen[None]):
     def on_mount(self) -> None:
         """Read the caseload; the table starts focused (the filter only on request)."""
         self.query_one("#caseload-table", DataTable).focus()
-        self.reload()
+        self.load_names()
+        # Started now (so it counts as running work), counting once the names are on screen.
+        self.load_caseload(self._names_shown)
+
+    def on_unmount(self) -> None:
+        """Let a count still waiting for the names' frame go."""
+        self._names_shown.set()
 
     def on_screen_resume(self) -> None:
         """Read again when shown: other screens may have changed figures or flags."""
@@ -223,44 +260,64 @@ class CaseloadScreen(Screen[None]):
         """Read every client's row again (in a worker)."""
         self.load_caseload()
 
+    @db_work("caseload-names", verb="load")
+    def load_names(self) -> None:
+        """Worker: the clients' names (one query); the figures are counted after they show."""
+        deliver(self, self.show_names, clients.list_clients(session_of(self)))
+
     @db_work("caseload-load", verb="load")
-    def load_caseload(self) -> None:
-        """Worker: one snapshot, every client's row (active or not) and the header."""
+    def load_caseload(self, after: threading.Event | None = None) -> None:
+        """Worker: one snapshot, every client's row (active or not), cells and the header.
+
+        With `after`, first wait (without holding the GIL) until it is set: the first read waits
+        for the names' frame, which the count would otherwise slow down.
+        """
+        if after is not None:
+            after.wait(COUNT_WAIT)
         session = session_of(self)
-        if not self.counted:  # the names first: one query, while the figures are counted
-            deliver(self, self.show_names, clients.list_clients(session))
         snapshot = overview.load_snapshot(session)
         rows = overview.caseload_rows(session, snapshot, include_inactive=True)
         header = overview.week_header(session, snapshot)
-        deliver(self, self.show_loaded, rows, header, snapshot.now.date())
+        today = snapshot.now.date()
+        cells, widths = counted_cells(rows, today)
+        deliver(self, self.show_loaded, rows, header, today, cells, widths)
 
     def show_names(self, facts: list[ClientFact]) -> None:
-        """Show the clients before their figures (unless the figures came first)."""
-        if self.counted:
-            return
-        self.all_rows = [name_row(fact) for fact in facts]
-        today = date.today()
-        self._show([(row, pending_cells(row, today)) for row in self.all_rows])
+        """Show the clients before their figures, then count those once the frame is drawn."""
+        if not self.counted:
+            self.all_rows = [name_row(fact) for fact in facts]
+            # Widths from every client, not only the visible ones: columns stay put while
+            # filtering (and DataTable's auto-width can paint stale cells on a refill).
+            self._show({}, pending_widths(self.all_rows))
+        self.call_after_refresh(self.set_timer, COUNT_DELAY, self._names_shown.set)
 
-    def show_loaded(self, rows: list[ClientRow], header: WeekHeader, today: date) -> None:
+    @on(WorkFailed)
+    def _names_failed(self, event: WorkFailed) -> None:
+        if event.group == "caseload-names":  # count at once: the figures bring the names too
+            self._names_shown.set()
+
+    def show_loaded(self, rows: list[ClientRow], header: WeekHeader, today: date,
+                    cells: dict[int, list[Text]], widths: list[int]) -> None:
         """Keep the rows and redraw."""
         if hasattr(self.app, "week_header"):
             self.app.week_header = header  # type: ignore[attr-defined]
         self.all_rows = rows
         self.today = today
         self.counted = True
-        self._show([(row, row_cells(row, today)) for row in rows])
+        self._show(cells, widths)
 
-    def _show(self, rows: list[tuple[ClientRow, list[Text]]]) -> None:
-        self.cells = {row.id: cells for row, cells in rows}
-        # Widths from every client, not only the visible ones: columns stay put while filtering
-        # (and DataTable's auto-width can paint stale cells on a refill).
-        self.widths = [column.width or max(
-            [cell_len(column.label) + 1, cell_len(column.sublabel)]  # + 1: the sort mark
-            + [cell_len(cells[index].plain) for cells in self.cells.values()])
-            for index, column in enumerate(COLUMNS)]
+    def _show(self, cells: dict[int, list[Text]], widths: list[int]) -> None:
+        self.cells = cells
+        self.widths = widths
         self.shown_ids = None  # the rows' contents changed: redraw even if the same clients
         self.refresh_table()
+
+    def _cells(self, row: ClientRow) -> list[Text]:
+        """The row's cells: counted ones, or (names only so far) made now, figures "…"."""
+        cells = self.cells.get(row.id)
+        if cells is None:
+            cells = self.cells[row.id] = pending_cells(row, date.today())
+        return cells
 
     # Showing ---------------------------------------------------------------------------------
 
@@ -305,7 +362,7 @@ class CaseloadScreen(Screen[None]):
             return
         table = self.query_one("#caseload-table", DataTable)
         for row in rows[start:end]:
-            table.add_row(*self.cells[row.id], key=str(row.id))
+            table.add_row(*self._cells(row), key=str(row.id))
         if end < len(rows):
             self.call_after_refresh(self._add_rows, rows, end, end + CHUNK, fill)
 
