@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from rich.cells import cell_len
@@ -145,6 +146,7 @@ PAGE = 80  # rows given to the table before the first frame; more than a screenf
 CHUNK = 250  # rows added after each frame until the table holds them all
 PENDING = "…"  # a figure still being counted
 COUNT_DELAY = 0.05  # seconds after the names' frame before the figures are counted
+START_POLL = 0.01  # seconds between looks for the end of the app's start-up
 COUNT_WAIT = 2.0  # the longest the count waits for the names' frame
 
 
@@ -289,7 +291,19 @@ class CaseloadScreen(Screen[None]):
             # Widths from every client, not only the visible ones: columns stay put while
             # filtering (and DataTable's auto-width can paint stale cells on a refill).
             self._show({}, pending_widths(self.all_rows))
-        self.call_after_refresh(self.set_timer, COUNT_DELAY, self._names_shown.set)
+        self._once_drawn(self.set_timer, COUNT_DELAY, self._names_shown.set)
+
+    def _once_drawn(self, callback: Callable[..., object], *args: Any) -> None:
+        """Run `callback(*args)` after the next frame that reaches the terminal.
+
+        While the app starts, Textual composes frames inside a batch and writes none of them, so
+        "after the next refresh" alone can come before anything is on screen.
+        """
+        app = self.app
+        if getattr(app, "_running", True) and not getattr(app, "_batch_count", 0):
+            self.call_after_refresh(callback, *args)
+        else:
+            self.set_timer(START_POLL, partial(self._once_drawn, callback, *args))
 
     @on(WorkFailed)
     def _names_failed(self, event: WorkFailed) -> None:
@@ -364,7 +378,7 @@ class CaseloadScreen(Screen[None]):
         for row in rows[start:end]:
             table.add_row(*self._cells(row), key=str(row.id))
         if end < len(rows):
-            self.call_after_refresh(self._add_rows, rows, end, end + CHUNK, fill)
+            self._once_drawn(self._add_rows, rows, end, end + CHUNK, fill)
 
     def update_count(self, shown: int) -> None:
         """The line under the table: how many clients, sorted how, what is hidden."""
