@@ -119,15 +119,25 @@ def week_header_from_scratch(session: Session, snapshot: Snapshot) -> WeekHeader
 _CHANGED_CLIENTS = 4  # more changed clients than this at once: count everything again
 
 
-def _needs_outcome(history: ClientHistory, now: datetime) -> int:
-    return sum(1 for a in history.appointments
-               if a.outcome is Outcome.SCHEDULED and a.end <= now)
+def _standing(history: ClientHistory, now: datetime) -> tuple[int, datetime | None]:
+    """How many of the client's sessions need an outcome at `now`, and the first end of one of
+    their sessions after `now` (until then, none of their facts changes standing)."""
+    needs = 0
+    horizon: datetime | None = None
+    scheduled = Outcome.SCHEDULED
+    for a in history.appointments:
+        end = a.end
+        if end > now:
+            if horizon is None or end < horizon:
+                horizon = end
+        elif a.outcome is scheduled:
+            needs += 1
+    return needs, horizon
 
 
-def _next_end(histories: Iterable[ClientHistory], now: datetime) -> datetime | None:
-    """The first end of a session after `now`: until then, no fact's standing changes."""
-    ends = [a.end for h in histories for a in h.appointments if a.end > now]
-    return min(ends) if ends else None
+def _earliest(times: Iterable[datetime | None]) -> datetime | None:
+    present = [t for t in times if t is not None]
+    return min(present) if present else None
 
 
 def _counselor_part(figures: metrics.Figures) -> metrics.Figures:
@@ -173,9 +183,11 @@ class _HeaderMemo:
         histories = snapshot.histories
         weekly = [_counselor_part(f)
                   for f in metrics.weekly_figures(histories, windows, now, settings)]
+        standing = {h.client.id: _standing(h, now) for h in histories}
         return cls(settings, windows, metrics.clinic_today(now, settings), now,
-                   _next_end(histories, now), {h.client.id: h for h in histories}, weekly,
-                   {h.client.id: _needs_outcome(h, now) for h in histories})
+                   _earliest(end for _needs, end in standing.values()),
+                   {h.client.id: h for h in histories}, weekly,
+                   {client_id: needs for client_id, (needs, _end) in standing.items()})
 
     def update(self, snapshot: Snapshot, settings: Settings,
                windows: tuple[metrics.Window, ...]) -> bool:
@@ -205,10 +217,8 @@ class _HeaderMemo:
                     if 0 <= index < len(windows):
                         self._recount(index, before, after, now)
                 kept[after.client.id] = after
-                self.needs[after.client.id] = _needs_outcome(after, now)
-                end = _next_end((after,), now)
-                if end is not None and (self.horizon is None or end < self.horizon):
-                    self.horizon = end
+                self.needs[after.client.id], end = _standing(after, now)
+                self.horizon = _earliest((self.horizon, end))
         self.now = now
         return True
 
