@@ -1,7 +1,7 @@
 """Database work off the UI thread, and the one place a failure becomes a message.
 
 Every screen that reads or writes goes through `db_work`, a thin layer over Textual's
-``@work(thread=True, exclusive=True, group=...)``:
+``@work(thread=True, group=...)``:
 
     @db_work("today-save")
     def save_outcome(self, row: AppointmentRow, outcome: Outcome) -> None:
@@ -9,7 +9,8 @@ Every screen that reads or writes goes through `db_work`, a thin layer over Text
                                            expected_version=row.version)
         deliver(self, self.outcome_saved, fact)
 
-* The method body runs in a thread; Peewee gives each thread its own connection.
+* The method body runs in a thread; Peewee gives each thread its own connection. Reads are
+  exclusive in their group (the newest read wins); writes are never cancelled by a later one.
 * Results come back with `deliver` (``call_from_thread``, skipped when a newer worker of the same
   group superseded this one), never by touching widgets from the thread.
 * Any exception is caught here and handed to `report_failure` on the UI thread: a one-line
@@ -110,15 +111,25 @@ def deliver(node: DOMNode, callback: Callable[..., Any], *args: Any) -> None:
         pass
 
 
-def db_work(group: str, *, verb: str = "save", exclusive: bool = True
+READS = ("load", "look up")
+
+
+def db_work(group: str, *, verb: str = "save", exclusive: bool | None = None
             ) -> Callable[[Callable[Concatenate[N, P], R]],
                           Callable[Concatenate[N, P], Worker[R | None]]]:
-    """Decorate a node method to run as ``@work(thread=True, exclusive=True, group=group)``.
+    """Decorate a node method to run as ``@work(thread=True, group=group)``.
 
     `verb` names what failed in the generic message ("Could not save: OperationalError",
     "Could not load: …"). The worker's description is the group name, never its arguments, so
     client data never appears in Textual's worker logs.
+
+    A read is exclusive in its group (a newer read cancels an older one, whose result is then
+    dropped). A write is not, unless `exclusive=True` is asked for a write that only the latest
+    one matters (a position): Textual cancels a worker that has not started yet outright, so a
+    second key pressed quickly would otherwise drop the first key's write without a word.
     """
+    if exclusive is None:
+        exclusive = verb in READS
 
     def decorator(method: Callable[Concatenate[N, P], R]
                   ) -> Callable[Concatenate[N, P], Worker[R | None]]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable
 
-from caseload.services import overview
+from caseload.domain.records import Outcome
+from caseload.services import appointments, overview
 from caseload.store import cache
 from caseload.tui.widgets.header import ConsistencyHeader
 from tests.tui.conftest import SmallCaseload, settle
@@ -90,3 +91,21 @@ async def test_headers_on_other_screens_follow_a_save(small: SmallCaseload, app_
         assert caseload_header.summary == expected
         assert app.screen.query_one(ConsistencyHeader).summary == expected
         assert "Outcome" in [str(c.label) for c in table.ordered_columns]
+
+
+async def test_two_saves_started_at_once_are_both_kept(small: SmallCaseload, app_for) -> None:
+    """Two outcomes asked for in one tick (keys faster than a worker starts): a later save never
+    cancels an earlier one, and the day shown is the day stored."""
+    app = app_for(small.session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        rows = {row.id: row for row in app.screen.rows.values()}  # type: ignore[attr-defined]
+        first, second = sorted(rows)[:2]
+        app.screen.save_outcome(rows[first], Outcome.KEPT)  # type: ignore[attr-defined]
+        app.screen.save_outcome(rows[second], Outcome.NO_SHOW)  # type: ignore[attr-defined]
+        await settle(pilot)
+        stored = {a.id: a.outcome for a in (appointments.get(small.session, first),
+                                            appointments.get(small.session, second))}
+        assert stored == {first: Outcome.KEPT, second: Outcome.NO_SHOW}
+        after = shown(app)
+    assert after == await fresh_view(app_for, small.session)

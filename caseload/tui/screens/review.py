@@ -137,7 +137,7 @@ class ReviewScreen(Screen[None]):
             order = [c.client.id for c in data.flagged]
         self.save_move(data.state, step, position, order)
 
-    @db_work("review-save-move")
+    @db_work("review-save-move", exclusive=True)  # a position: only the latest move matters
     def save_move(self, state: ReviewState, step: Step, position: int,
                   order: list[int] | None) -> None:
         """Save the step and position, then read (worker)."""

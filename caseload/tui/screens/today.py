@@ -307,20 +307,33 @@ class TodayScreen(Screen[None]):
         appointments.record_outcome(session, row.id, outcome, client_late_min=client_late,
                                     counselor_late_min=counselor_late,
                                     expected_version=row.version)
-        snapshot = overview.load_snapshot(session)
-        streak = no_show_streak(snapshot, row.client_id) if outcome is Outcome.NO_SHOW else 0
-        shown = (overview.today_rows(session, snapshot), overview.week_header(session, snapshot),
-                 not snapshot.histories, snapshot.now.date())
+        shown: tuple[list[AppointmentRow], WeekHeader, bool, date] | None = None
+        streak = 0
+        try:
+            snapshot = overview.load_snapshot(session)
+            streak = no_show_streak(snapshot, row.client_id) if outcome is Outcome.NO_SHOW else 0
+            shown = (overview.today_rows(session, snapshot),
+                     overview.week_header(session, snapshot), not snapshot.histories,
+                     snapshot.now.date())
+        except Exception:  # noqa: BLE001 - saved already: never "Not saved"; the screen reads again
+            shown = None
         deliver(self, self.outcome_saved, row, outcome, streak, shown)
 
     def outcome_saved(self, row: AppointmentRow, outcome: Outcome, streak: int,
                       shown: tuple[list[AppointmentRow], WeekHeader, bool, date] | None = None
                       ) -> None:
-        """Show the day as saved, then confirm; suggest outreach after repeated no-shows."""
-        if shown is None:
-            self.reload()
-        else:
-            self.show_rows(*shown)
+        """Show the day as saved, then confirm; suggest outreach after repeated no-shows.
+
+        With another save still under way (two keys in quick succession), its own read back,
+        made after this one's, shows the day; this one's may already be older.
+        """
+        # The worker delivering this is still running (it waits for this call) and counts as one.
+        saving = sum(1 for w in self.workers if w.group == "today-save" and not w.is_finished)
+        if saving <= 1:
+            if shown is None:
+                self.reload()
+            else:
+                self.show_rows(*shown)
         session = session_of(self)
         # The toast after the row's frame: the row and the header are what the counselor reads.
         if outcome is Outcome.NO_SHOW and streak >= session.settings.no_show_streak:
