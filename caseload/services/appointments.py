@@ -24,7 +24,7 @@ from caseload.domain.records import (
 from caseload.domain.text import clean_line
 from caseload.services import audit
 from caseload.services.clients import own_client
-from caseload.services.commitments import StaleRecord
+from caseload.services.commitments import StaleRecord, check_version
 from caseload.services.session import Session
 from caseload.store import cache
 from caseload.store.db import locked
@@ -181,12 +181,6 @@ def ensure_materialized(session: Session, horizon: datetime | None = None) -> in
     return total
 
 
-def _check_version(row: Appointment, expected: int | None) -> None:
-    if expected is not None and row.version != expected:
-        raise StaleRecord("This appointment was changed in another session; "
-                          "it has been reloaded, nothing was saved.")
-
-
 def record_outcome(session: Session, appointment_id: int, outcome: Outcome, *,
                    client_late_min: int = 0, counselor_late_min: int = 0,
                    expected_version: int | None = None) -> AppointmentFact:
@@ -204,7 +198,7 @@ def record_outcome(session: Session, appointment_id: int, outcome: Outcome, *,
     # outcome instead of read again (store.cache.patching says when that is safe).
     with cache.patching() as change, database.atomic():
         row = _own(session, appointment_id, lock=True)
-        _check_version(row, expected_version)
+        check_version(row, expected_version, "appointment")
         if outcome in (Outcome.KEPT, Outcome.NO_SHOW) and row.starts_at > now:
             raise ValidationError(f"This session has not started yet; it cannot be "
                                   f"{outcome.label}.")
@@ -234,7 +228,7 @@ def reschedule(session: Session, appointment_id: int, new_start: datetime,
     requested_by = Party(requested_by)
     with database.atomic():
         row = _own(session, appointment_id, lock=True)
-        _check_version(row, expected_version)
+        check_version(row, expected_version, "appointment")
         if row.outcome != Outcome.SCHEDULED.value:
             raise ValidationError(f"Only a scheduled appointment can be rescheduled; this one "
                                   f"is {Outcome(row.outcome).label}.")
@@ -263,7 +257,7 @@ def edit_occurrence(session: Session, appointment_id: int, *, start: datetime | 
     """Correct one occurrence's time, length or place; the rest of its series is untouched."""
     with database.atomic():
         row = _own(session, appointment_id, lock=True)
-        _check_version(row, expected_version)
+        check_version(row, expected_version, "appointment")
         before = audit.snapshot(row)
         length = (_duration(duration_min) if duration_min is not None
                   else row.ends_at - row.starts_at)
@@ -327,7 +321,7 @@ def edit_following(session: Session, appointment_id: int, new_start: datetime, *
     new_start = _aware(new_start, session)
     with database.atomic():
         row = _own(session, appointment_id, lock=True)
-        _check_version(row, expected_version)
+        check_version(row, expected_version, "appointment")
         if row.series_id is None or row.recurrence_id is None:
             raise ValidationError("This appointment is not part of a series.")
         series = _own_series(session, row.series_id)

@@ -11,7 +11,7 @@ from caseload.domain.records import CheckInFact, Instrument, NotFound, Validatio
 from caseload.domain.text import clean_line
 from caseload.services import audit
 from caseload.services.clients import own_client
-from caseload.services.commitments import StaleRecord
+from caseload.services.commitments import check_version
 from caseload.services.session import Session
 from caseload.store.db import locked
 from caseload.store.models import Appointment, CheckIn, CheckInItem, Client, database
@@ -95,12 +95,6 @@ def _own(session: Session, checkin_id: int, *, lock: bool = False) -> CheckIn:
     return row
 
 
-def _check_version(row: CheckIn, expected: int | None) -> None:
-    if expected is not None and row.version != expected:
-        raise StaleRecord("This check-in was changed in another session; "
-                          "it has been reloaded, nothing was saved.")
-
-
 def mark_discussed(session: Session, checkin_id: int, comment: str | None = None,
                    discussed: bool = True, *,
                    expected_version: int | None = None) -> CheckInFact:
@@ -111,7 +105,7 @@ def mark_discussed(session: Session, checkin_id: int, comment: str | None = None
     """
     with database.atomic():
         row = _own(session, checkin_id, lock=True)
-        _check_version(row, expected_version)
+        check_version(row, expected_version, "check-in")
         before = audit.snapshot(row)
         row.discussed = discussed
         if comment is not None:

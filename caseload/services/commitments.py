@@ -16,7 +16,7 @@ from caseload.domain.text import clean_line
 from caseload.services import audit
 from caseload.services.clients import own_client
 from caseload.services.session import Session
-from caseload.store.models import Appointment, Client, Commitment, Goal, database
+from caseload.store.models import Appointment, CheckIn, Client, Commitment, Goal, database
 from caseload.store.queries import COMMITMENT_COLUMNS, commitment_fact
 
 
@@ -38,9 +38,12 @@ def _own(session: Session, commitment_id: int) -> Commitment:
     return row
 
 
-def _check_version(row: Commitment, expected: int | None) -> None:
+def check_version(row: Commitment | Appointment | CheckIn, expected: int | None,
+                  what: str = "commitment") -> None:
+    """Refuse a change made from a screen that showed another version of the row (`what`:
+    commitment, appointment, check-in): the one rule of docs/domain.md §7 for every record."""
     if expected is not None and row.version != expected:
-        raise StaleRecord("This commitment was changed in another session; "
+        raise StaleRecord(f"This {what} was changed in another session; "
                           "it has been reloaded, nothing was saved.")
 
 
@@ -76,7 +79,7 @@ def _change(session: Session, commitment_id: int, action: str, expected_version:
             mutate) -> CommitmentFact:  # type: ignore[no-untyped-def]
     with database.atomic():
         row = _own(session, commitment_id)
-        _check_version(row, expected_version)
+        check_version(row, expected_version)
         before = audit.snapshot(row)
         mutate(row)
         row.version += 1
