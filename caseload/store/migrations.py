@@ -75,18 +75,25 @@ def _never_reuse_appointment_ids(db: Database) -> None:
         attached = [sql for (sql,) in db.execute_sql(
             "SELECT sql FROM sqlite_master WHERE tbl_name = 'appointment' "
             "AND type IN ('index', 'trigger') AND sql IS NOT NULL")]
+        # Dropping the old table with foreign keys on would act as a DELETE of every appointment
+        # (clearing each commitment's and check-in's link to it): refuse rather than risk it.
+        if db.execute_sql("PRAGMA foreign_keys").fetchone()[0]:
+            raise DatabaseError("The upgrade needs foreign keys off and could not turn them off; "
+                                "the database was not changed.")
         db.execute_sql(rebuilt)
         db.execute_sql('INSERT INTO "appointment__rebuilt" SELECT * FROM "appointment"')
         db.execute_sql('DROP TABLE "appointment"')
         db.execute_sql('ALTER TABLE "appointment__rebuilt" RENAME TO "appointment"')
         for sql in attached:
             db.execute_sql(sql)
-    named = [entity_id for (entity_id,) in db.execute_sql(
-        "SELECT entity_id FROM audit_event WHERE entity = 'appointment'")]
+    (audited,) = db.execute_sql(
+        "SELECT max(entity_id) FROM audit_event WHERE entity = 'appointment'").fetchone()
+    named = [audited or 0]
     for (before,) in db.execute_sql(
             "SELECT before FROM audit_event WHERE action = 'remove_series'"):
-        named.extend(json.loads(before or "{}").get("future_occurrences", []))
-    highest = max((int(i) for i in named), default=0)
+        named.extend(i for i in json.loads(before or "{}").get("future_occurrences", [])
+                     if isinstance(i, int))
+    highest = max(named)
     if highest:
         db.execute_sql("DELETE FROM sqlite_sequence WHERE name = 'appointment' AND seq < ?",
                        (highest,))

@@ -261,3 +261,22 @@ def test_newer_database_is_refused_by_the_app(tmp_path: Path) -> None:
     assert lines == [NEWER]
     assert b"\x1b[?1049h" not in terminal.output  # never entered the full-screen app
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_the_id_upgrade_refuses_to_run_with_foreign_keys_on(tmp_path: Path) -> None:
+    """Dropping the old table with foreign keys on would clear every link to an appointment:
+    the step refuses, and the table is as it was."""
+    from peewee import SqliteDatabase
+
+    from caseload.store import migrations
+
+    path = tmp_path / "data" / "caseload.db"
+    load_fixture(OLDEST, path)
+    (before,) = database_sql(path)
+    db = SqliteDatabase(str(path), pragmas={"foreign_keys": 1})
+    try:
+        with pytest.raises(DatabaseError, match="foreign keys off"), db.atomic():
+            migrations._never_reuse_appointment_ids(db)
+    finally:
+        db.close()
+    assert database_sql(path) == (before,) and "AUTOINCREMENT" not in before
