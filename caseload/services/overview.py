@@ -97,9 +97,10 @@ def week_header(session: Session, snapshot: Snapshot) -> WeekHeader:
         return week_header_from_scratch(session, snapshot)
     global _memo
     with _memo_lock:
-        memo = _memo
+        memo, _memo = _memo, None  # an update that fails half-way is never kept
         if memo is None or not memo.update(snapshot, settings, windows):
-            memo = _memo = _HeaderMemo.count(snapshot, settings, windows)
+            memo = _HeaderMemo.count(snapshot, settings, windows)
+        _memo = memo
         return memo.header()
 
 
