@@ -94,15 +94,15 @@ def _race(change_a: Callable[[], Any], change_b: Callable[[], Any],
     changed. Either way one wins and the other is refused. Returns each thread's result.
     """
     a_read, b_done = threading.Event(), threading.Event()
-    original = module._check_version
+    original = module.check_version  # the module's own name for commitments.check_version
 
-    def check_then_pause(row: Any, expected: int | None) -> None:
-        original(row, expected)
+    def check_then_pause(row: Any, expected: int | None, *args: Any) -> None:
+        original(row, expected, *args)
         if threading.current_thread().name == "A":
             a_read.set()
             b_done.wait(0.5)  # on SQLite B cannot finish before A: the wait times out
 
-    monkeypatch.setattr(module, "_check_version", check_then_pause)
+    monkeypatch.setattr(module, "check_version", check_then_pause)
     results: dict[str, str] = {}
 
     def run(name: str, change: Callable[[], Any]) -> None:
