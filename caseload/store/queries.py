@@ -18,7 +18,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from peewee import SQL, ModelSelect, SelectBase
 
@@ -50,6 +51,7 @@ _OUTCOMES: dict[str, Outcome] = {o.value: o for o in Outcome}
 _PARTIES: dict[str, Party] = {p.value: p for p in Party}
 _STATUSES: dict[str, CommitmentStatus] = {s.value: s for s in CommitmentStatus}
 _INSTRUMENTS: dict[str, Instrument] = {i.value: i for i in Instrument}
+T = TypeVar("T")
 _SCHEDULED = SQL("'scheduled'")  # as in models.PENDING, so the partial index applies
 _FALSE = SQL("false")  # as in models.UNDISCUSSED
 
@@ -111,14 +113,64 @@ def _rows(query: SelectBase) -> Iterable[tuple[Any, ...]]:
     return database.execute(query)  # type: ignore[no-any-return]
 
 
-def appointment_fact(row: tuple) -> AppointmentFact:  # type: ignore[type-arg]
+class Shared:
+    """Values that one read meets again and again, made once and then shared.
+
+    A caseload's sessions start and end on a few thousand distinct hours, its commitments and
+    check-ins fall on a few hundred days, and a client's id comes back on every row of theirs:
+    a year of a thousand clients is about 130,000 records, and one datetime, date or int object
+    per field of each was a fifth of the records' memory (issue 7: ≤ 80 MiB with every client
+    listed). Looking a raw value up is also faster than parsing it again. Records are frozen,
+    so sharing a value between them is safe. One `Shared` lives only as long as one read.
+    """
+
+    __slots__ = ("instants", "days", "ints", "numbers")
+
+    def __init__(self) -> None:
+        self.instants: dict[Any, datetime | None] = {}
+        self.days: dict[Any, date] = {}
+        self.ints: dict[int, int] = {}
+        self.numbers: dict[Any, float] = {}  # apart from ints: 36.0 == 36 would find an int
+
+    def instant(self, raw: Any) -> datetime | None:
+        try:
+            return self.instants[raw]
+        except KeyError:
+            made = self.instants[raw] = utc_from_db(raw)
+            return made
+
+    def day(self, raw: Any) -> date:
+        try:
+            return self.days[raw]
+        except KeyError:
+            made = self.days[raw] = _as_date(raw)
+            return made
+
+    def opt_day(self, raw: Any) -> date | None:
+        return None if raw is None else self.day(raw)
+
+    def int(self, raw: int | None) -> int | None:
+        return None if raw is None else self.ints.setdefault(raw, raw)
+
+    def number(self, raw: Any) -> float:
+        try:
+            return self.numbers[raw]
+        except KeyError:
+            made = self.numbers[raw] = float(raw)
+            return made
+
+
+def appointment_fact(row: tuple, shared: Shared | None = None  # type: ignore[type-arg]
+                     ) -> AppointmentFact:
     (id_, client_id, starts, ends, outcome, client_late, counselor_late, requested,
      cancelled, series_id, version) = row
+    share = shared or Shared()
+    instant, same = share.instant, share.int
     return AppointmentFact(
-        id_, client_id, utc_from_db(starts), utc_from_db(ends),  # type: ignore[arg-type]
+        id_, same(client_id), instant(starts), instant(ends),  # type: ignore[arg-type]
         _OUTCOMES[outcome], client_late or 0, counselor_late or 0,
         _PARTIES[requested] if requested else None,
-        None if cancelled is None else utc_from_db(cancelled), series_id, version)
+        None if cancelled is None else utc_from_db(cancelled), same(series_id), version)
 
 
 APPOINTMENT_COLUMNS = (
@@ -141,13 +193,15 @@ def appointment_query(counselor_id: int | None, since: datetime, now: datetime,
     recent = select().where(Appointment.starts_at >= since)
     pending = select().where((Appointment.outcome == _SCHEDULED)
                              & (Appointment.starts_at < min(since, now)))
-    return (recent + pending).order_by(SQL("3"), SQL("1"))  # starts_at, id
+    return recent + pending  # unordered: see group_histories
 
 
 def appointments_since(counselor_id: int | None, since: datetime, now: datetime,
-                       client_ids: Sequence[int] | None = None) -> list[AppointmentFact]:
+                       client_ids: Sequence[int] | None = None,
+                       shared: Shared | None = None) -> list[AppointmentFact]:
     """Occurrences starting at or after `since`, plus older ones still needing an outcome."""
-    return [appointment_fact(r)
+    shared = shared or Shared()
+    return [appointment_fact(r, shared)
             for r in _rows(appointment_query(counselor_id, since, now, client_ids))]
 
 
@@ -168,11 +222,14 @@ COMMITMENT_COLUMNS = (
 )
 
 
-def commitment_fact(row: tuple) -> CommitmentFact:  # type: ignore[type-arg]
+def commitment_fact(row: tuple, shared: Shared | None = None  # type: ignore[type-arg]
+                    ) -> CommitmentFact:
     id_, client_id, owner, text, made_on, due, status, done_on, history, note, version = row
+    share = shared or Shared()
+    day = share.day
     return CommitmentFact(
-        id_, client_id, _PARTIES[owner], text, _as_date(made_on), _as_date(due),
-        _STATUSES[status], _opt_date(done_on), _history(history), note or "", version)
+        id_, share.int(client_id), _PARTIES[owner], text, day(made_on), day(due),  # type: ignore[arg-type]
+        _STATUSES[status], share.opt_day(done_on), _history(history), note or "", version)
 
 
 def commitment_query(counselor_id: int | None, since: date,
@@ -186,13 +243,16 @@ def commitment_query(counselor_id: int | None, since: date,
     outstanding = [CommitmentStatus.OPEN.value, CommitmentStatus.RENEGOTIATED.value]
     query = query.where((Commitment.due >= since) | Commitment.status.in_(outstanding)
                         | (Commitment.done_on >= since))
-    return query.order_by(Commitment.due, Commitment.id)
+    return query  # unordered: see group_histories
 
 
 def commitments_since(counselor_id: int | None, since: date,
-                      client_ids: Sequence[int] | None = None) -> list[CommitmentFact]:
+                      client_ids: Sequence[int] | None = None,
+                      shared: Shared | None = None) -> list[CommitmentFact]:
     """Outstanding commitments, and any due, done or made since `since`."""
-    return [commitment_fact(r) for r in _rows(commitment_query(counselor_id, since, client_ids))]
+    shared = shared or Shared()
+    return [commitment_fact(r, shared)
+            for r in _rows(commitment_query(counselor_id, since, client_ids))]
 
 
 CHECKIN_COLUMNS = (
@@ -201,11 +261,13 @@ CHECKIN_COLUMNS = (
 )
 
 
-def checkin_fact(row: tuple) -> CheckInFact:  # type: ignore[type-arg]
+def checkin_fact(row: tuple, shared: Shared | None = None  # type: ignore[type-arg]
+                 ) -> CheckInFact:
     id_, client_id, instrument, taken_on, total, discussed, appointment_id, comment, version = row
-    return CheckInFact(id_, client_id, _INSTRUMENTS[instrument], _as_date(taken_on),
-                       float(total), (), bool(discussed), appointment_id, comment or "",
-                       version)
+    share = shared or Shared()
+    return CheckInFact(id_, share.int(client_id), _INSTRUMENTS[instrument],  # type: ignore[arg-type]
+                       share.day(taken_on), share.number(total), (), bool(discussed),
+                       share.int(appointment_id), comment or "", version)
 
 
 def checkin_query(counselor_id: int | None, since: date,
@@ -216,13 +278,15 @@ def checkin_query(counselor_id: int | None, since: date,
 
     recent = select().where(CheckIn.taken_on >= since)
     undiscussed = select().where((CheckIn.discussed == _FALSE) & (CheckIn.taken_on < since))
-    return (recent + undiscussed).order_by(SQL("4"), SQL("1"))  # taken_on, id
+    return recent + undiscussed  # unordered: see group_histories
 
 
 def checkins_since(counselor_id: int | None, since: date,
-                   client_ids: Sequence[int] | None = None) -> list[CheckInFact]:
+                   client_ids: Sequence[int] | None = None,
+                   shared: Shared | None = None) -> list[CheckInFact]:
     """Check-ins taken since `since`, plus any never discussed (they stay flagged)."""
-    return [checkin_fact(r) for r in _rows(checkin_query(counselor_id, since, client_ids))]
+    shared = shared or Shared()
+    return [checkin_fact(r, shared) for r in _rows(checkin_query(counselor_id, since, client_ids))]
 
 
 def snapshot_sql(counselor_id: int | None, since: datetime, now: datetime
@@ -233,10 +297,27 @@ def snapshot_sql(counselor_id: int | None, since: datetime, now: datetime
             "checkins": checkin_query(counselor_id, since.date()).sql()}
 
 
+_BY_START = attrgetter("start", "id")
+_BY_DUE = attrgetter("due", "id")
+_BY_DAY = attrgetter("on", "id")
+
+
+def _in_order(facts: list[T], key: Callable[[T], Any]) -> tuple[T, ...]:
+    """`facts` sorted by `key` (mostly in order already: a pass of comparisons)."""
+    facts.sort(key=key)
+    return tuple(facts)
+
+
 def group_histories(clients: Iterable[ClientFact], appointments: Iterable[AppointmentFact],
                     commitments: Iterable[CommitmentFact],
                     checkins: Iterable[CheckInFact]) -> list[ClientHistory]:
-    """Assemble per-client histories from flat, time-ordered lists."""
+    """Assemble per-client histories from flat lists in any order.
+
+    Each client's sessions come out by start, commitments by due date and check-ins by day
+    (then by id). The window queries leave the order to this function: sorting a thousand
+    clients' year in SQLite took a 5 MB sort buffer at the peak of the app's memory
+    (issue 7), while a client's few dozen facts are put in order here in no time.
+    """
     appts: dict[int, list[AppointmentFact]] = defaultdict(list)
     comms: dict[int, list[CommitmentFact]] = defaultdict(list)
     checks: dict[int, list[CheckInFact]] = defaultdict(list)
@@ -246,9 +327,10 @@ def group_histories(clients: Iterable[ClientFact], appointments: Iterable[Appoin
         comms[c.client_id].append(c)
     for k in checkins:
         checks[k.client_id].append(k)
-    return [ClientHistory(client=c, appointments=tuple(appts.get(c.id, ())),
-                          commitments=tuple(comms.get(c.id, ())),
-                          checkins=tuple(checks.get(c.id, ())))
+    none: list[Any] = []
+    return [ClientHistory(client=c, appointments=_in_order(appts.get(c.id, none), _BY_START),
+                          commitments=_in_order(comms.get(c.id, none), _BY_DUE),
+                          checkins=_in_order(checks.get(c.id, none), _BY_DAY))
             for c in clients]
 
 
@@ -302,12 +384,12 @@ def _load_histories(counselor_id: int | None, since: datetime, now: datetime,
     else:
         wanted = None
     since_day = since.date()
-    appointments = appointments_since(counselor_id, since, now, scope_ids
-                                      if scope_ids is not None and len(scope_ids) < 500 else None)
-    commitments = commitments_since(counselor_id, since_day, scope_ids
-                                    if scope_ids is not None and len(scope_ids) < 500 else None)
-    checkins = checkins_since(counselor_id, since_day, scope_ids
-                              if scope_ids is not None and len(scope_ids) < 500 else None)
+    listed = scope_ids if scope_ids is not None and len(scope_ids) < 500 else None
+    shared = Shared()
+    shared.ints.update((c.id, c.id) for c in clients)
+    appointments = appointments_since(counselor_id, since, now, listed, shared)
+    commitments = commitments_since(counselor_id, since_day, listed, shared)
+    checkins = checkins_since(counselor_id, since_day, listed, shared)
     if wanted is not None:
         appointments = [a for a in appointments if a.client_id in wanted]
         commitments = [c for c in commitments if c.client_id in wanted]
