@@ -32,8 +32,6 @@ import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.relativedelta import relativedelta
-
 from caseload.domain.records import ValidationError
 
 MIN_YEAR = 1900
@@ -136,6 +134,8 @@ def _week_start_of(day: date, week_start: int) -> date:
 
 
 def _offset(today: date, sign: str, amount: str, unit: str, typed: str) -> date:
+    from dateutil.relativedelta import relativedelta  # typed offsets only: not at every start
+
     count = int(amount) * (-1 if sign == "-" else 1)
     kind = _UNITS[unit]
     if kind == "days":

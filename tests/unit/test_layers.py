@@ -70,6 +70,18 @@ def test_review_command_path_does_not_import_textual() -> None:
     assert out == "False"
 
 
+def test_review_command_imports_neither_the_screens_read_models_nor_dateutil() -> None:
+    """`caseload review` reads through `store.queries` itself: `services.overview` (the screens'
+    read models) is not imported, nor `dateutil` (only typed date offsets need it)."""
+    code = ("import sys, caseload.cli, caseload.commands.review, caseload.services.review, "
+            "caseload.io.report, caseload.config\n"
+            "print(sorted(m for m in ('caseload.services.overview', 'dateutil') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
+
+
 def test_the_app_imports_only_what_its_first_frame_needs() -> None:
     """Today is the first screen: the client list, the team view and the weekly-review flow
     (with the client view it reads) are imported when first used, not at every start."""
