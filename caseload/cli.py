@@ -12,16 +12,24 @@ import argparse
 import importlib
 import os
 import sys
+import threading
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from caseload import __version__
 from caseload.commands import MODULES
 from caseload.commands.backup import daily_on_start
 from caseload.commands.common import CliError, now_from, session_from
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from caseload.services.overview import TodayView
+    from caseload.services.session import Session
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -78,9 +86,32 @@ def open_app(args: argparse.Namespace) -> int:
     session = session_from(args)
     if not session.read_only:  # booking a series ahead is a write
         ensure_materialized(session)
+    first_view = _read_today(session)
     from caseload.tui.app import run_app
 
-    return run_app(session, keys=config.keys)
+    return run_app(session, keys=config.keys, first_view=first_view)
+
+
+def _read_today(session: Session) -> Future[TodayView]:
+    """Start reading Today's rows and header in a thread while Textual is imported.
+
+    The first frame then shows the day, with no frame before it and no second read (issue 7:
+    cold start). A failed read is left to the Today screen, which reads again and says why.
+    """
+    from concurrent.futures import Future
+
+    from caseload.services.overview import today_view
+
+    first: Future[TodayView] = Future()
+
+    def read() -> None:
+        try:
+            first.set_result(today_view(session))
+        except BaseException as error:  # noqa: BLE001 - handed over, never lost
+            first.set_exception(error)
+
+    threading.Thread(target=read, name="caseload-first-read", daemon=True).start()
+    return first
 
 
 def _private_log(exc: BaseException) -> Path | None:

@@ -332,6 +332,24 @@ def today_rows(session: Session, snapshot: Snapshot, day: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
+class TodayView:
+    """What the Today screen shows: its rows, the week's header, whether the caseload is empty
+    (the greeting), and the day."""
+
+    rows: list[AppointmentRow]
+    header: WeekHeader
+    empty: bool
+    day: date
+
+
+def today_view(session: Session, snapshot: Snapshot | None = None) -> TodayView:
+    """Today's rows and the week's header from one snapshot (read now when not given)."""
+    snapshot = snapshot or load_snapshot(session)
+    return TodayView(today_rows(session, snapshot), week_header(session, snapshot),
+                     not snapshot.histories, snapshot.now.date())
+
+
+@dataclass(frozen=True, slots=True)
 class ClientRow:
     """One line of the Caseload screen."""
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from rich.text import Text
@@ -28,7 +29,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from caseload.services import overview
-from caseload.services.overview import WeekHeader
+from caseload.services.overview import TodayView, WeekHeader
 from caseload.services.session import Session
 from caseload.tui import hangup
 from caseload.tui.commands import BindingCommands, Command, all_command_ids, bindings
@@ -60,6 +61,9 @@ APP_COMMANDS = (
 # maximized widget hides the header and footer.
 CONTROL_FILTER = ControlFilter()
 HIDDEN_SYSTEM_COMMANDS = frozenset({"Screenshot", "Keys", "Quit", "Maximize", "Minimize"})
+# Modes whose screen reads the week's header with its own first read (and shares it): the app
+# reads it only for the others, rather than a second time alongside the screen's first read.
+MODES_READING_HEADER = frozenset({"today", "caseload"})
 OPTIONAL_SCREENS = ("caseload.tui.screens.client", "caseload.tui.screens.client_form",
                     "caseload.tui.screens.commitments", "caseload.tui.screens.commitment_form",
                     "caseload.tui.screens.checkin", "caseload.tui.screens.review")
@@ -105,10 +109,13 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
     # (a whole-screen repaint per save: ≈ 10 ms and 5 KB for Today, issue 7).
     week_header: reactive[WeekHeader | None] = reactive(None, repaint=False)
 
-    def __init__(self, session: Session, config_keys: Mapping[str, str] | None = None) -> None:
+    def __init__(self, session: Session, config_keys: Mapping[str, str] | None = None,
+                 first_view: Future[TodayView] | None = None) -> None:
         super().__init__()
         self.session = session
         self.config_keys = dict(config_keys or {})
+        # Today's rows and header, read while the app was being imported (cli.open_app).
+        self.first_view = first_view
         # No devtools console or debug output: they would carry screen content elsewhere.
         self.features = frozenset(f for f in self.features if f not in {"devtools", "debug"})
         self.crash_type: str | None = None
@@ -117,9 +124,18 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
     def on_mount(self) -> None:
         """Apply the user's key remaps and load this week's figures; a lost terminal saves."""
         self.apply_keys(self.config_keys)
-        self.refresh_header()
+        if self.current_mode not in MODES_READING_HEADER:
+            self.refresh_header()
         if not self.is_headless:
             hangup.install(self)
+
+    def take_first_view(self) -> TodayView | None:
+        """Today as read while the app started, once (then None): when that read is done and
+        succeeded. Otherwise the screen reads the day itself (and reports any failure)."""
+        first, self.first_view = self.first_view, None
+        if first is None or not first.done() or first.exception() is not None:
+            return None
+        return first.result()
 
     def apply_keys(self, keys: Mapping[str, str]) -> None:
         """Remap commands by id (``[keys]`` in the config); unknown ids are reported, not fatal."""
@@ -272,9 +288,10 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
         self._close_messages_no_wait()
 
 
-def run_app(session: Session, keys: Mapping[str, str] | None = None) -> int:
+def run_app(session: Session, keys: Mapping[str, str] | None = None,
+            first_view: Future[TodayView] | None = None) -> int:
     """Run the app until the counselor quits; returns the process exit code."""
-    app = CaseloadApp(session, keys)
+    app = CaseloadApp(session, keys, first_view)
     app.run()
     if app.crash_type is not None:
         return 1

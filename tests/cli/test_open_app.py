@@ -18,9 +18,10 @@ def test_open_app_passes_the_configured_keys(tmp_path: Path,
     monkeypatch.setenv("CASELOAD_CONFIG", str(config))
     seen: dict[str, Any] = {}
 
-    def fake_run_app(session: Any, keys: Any = None) -> int:
+    def fake_run_app(session: Any, keys: Any = None, first_view: Any = None) -> int:
         seen["keys"] = keys
         seen["actor"] = session.actor
+        seen["first"] = first_view.result(timeout=30)  # Today, read while Textual was imported
         return 0
 
     monkeypatch.setattr("caseload.tui.app.run_app", fake_run_app)
@@ -29,3 +30,4 @@ def test_open_app_passes_the_configured_keys(tmp_path: Path,
     finally:
         close_database()
     assert seen["keys"] == {"mark_kept": "K"} and seen["actor"]
+    assert seen["first"].empty and seen["first"].rows == []  # a new database: the greeting

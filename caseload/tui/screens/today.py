@@ -25,7 +25,7 @@ from textual.widgets.data_table import RowKey
 from caseload.domain.dates import describe_datetime
 from caseload.domain.records import Outcome, Party
 from caseload.services import appointments, overview
-from caseload.services.overview import AppointmentRow, WeekHeader
+from caseload.services.overview import AppointmentRow, TodayView, WeekHeader
 from caseload.tui.commands import Command, bindings
 from caseload.tui.late import describe_late, parse_late
 from caseload.tui.screens.modals import (
@@ -143,6 +143,7 @@ class TodayScreen(Screen[None]):
         self.outreach_suggested: set[int] = set()  # clients just flagged for repeated no-shows
         self.widths: list[int] = []  # the table's column widths as last filled
         self.summary = ""  # the line above the table as last shown
+        self.shown_before = False  # set by the first ScreenResume
 
     def compose(self) -> ComposeResult:
         """Header, the day line, the sessions (or a greeting), footer."""
@@ -155,10 +156,14 @@ class TodayScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Read the day."""
+        """Show the day read while the app started (`CaseloadApp.first_view`), or read it."""
         self.query_one("#today-empty").display = False
         self.set_interval(RELOAD_SECONDS, self.reload)
-        self.reload()
+        first = getattr(self.app, "take_first_view", lambda: None)()
+        if first is not None:  # in the first frame: no frame without the day, no second read
+            self.show_rows(first)
+        else:
+            self.reload()
 
     ROW_ACTIONS = frozenset({"record", "reschedule", "late_minutes", "open_row_client",
                              "check_in_row", "commit_for_row"})
@@ -170,9 +175,11 @@ class TodayScreen(Screen[None]):
         return True
 
     def on_screen_resume(self) -> None:
-        """Another screen may have changed things: read again when shown."""
-        if self.day is not None:
+        """Another screen may have changed things: read again when shown again (the first
+        time, right after mount, the day has just been read)."""
+        if self.shown_before and self.day is not None:
             self.reload()
+        self.shown_before = True
 
     # Loading ---------------------------------------------------------------------------------
 
@@ -183,17 +190,12 @@ class TodayScreen(Screen[None]):
     @db_work("today-load", verb="load")
     def load_today(self) -> None:
         """Worker: one snapshot gives the rows and the header."""
-        session = session_of(self)
-        snapshot = overview.load_snapshot(session)
-        rows = overview.today_rows(session, snapshot)
-        header = overview.week_header(session, snapshot)
-        deliver(self, self.show_rows, rows, header, not snapshot.histories,
-                snapshot.now.date())
+        deliver(self, self.show_rows, overview.today_view(session_of(self)))
 
-    def show_rows(self, rows: list[AppointmentRow], header: WeekHeader, empty: bool,
-                  day: date) -> None:
+    def show_rows(self, view: TodayView) -> None:
         """Fill the table, keeping the highlighted session highlighted."""
-        self.app_header(header)
+        rows, empty, day = view.rows, view.empty, view.day
+        self.app_header(view.header)
         self.day = day
         table = self.query_one("#today-table", SessionTable)
         current = self.current_row()
@@ -307,20 +309,18 @@ class TodayScreen(Screen[None]):
         appointments.record_outcome(session, row.id, outcome, client_late_min=client_late,
                                     counselor_late_min=counselor_late,
                                     expected_version=row.version)
-        shown: tuple[list[AppointmentRow], WeekHeader, bool, date] | None = None
+        shown: TodayView | None = None
         streak = 0
         try:
             snapshot = overview.load_snapshot(session)
             streak = no_show_streak(snapshot, row.client_id) if outcome is Outcome.NO_SHOW else 0
-            shown = (overview.today_rows(session, snapshot),
-                     overview.week_header(session, snapshot), not snapshot.histories,
-                     snapshot.now.date())
+            shown = overview.today_view(session, snapshot)
         except Exception:  # noqa: BLE001 - saved already: never "Not saved"; the screen reads again
             shown = None
         deliver(self, self.outcome_saved, row, outcome, streak, shown)
 
     def outcome_saved(self, row: AppointmentRow, outcome: Outcome, streak: int,
-                      shown: tuple[list[AppointmentRow], WeekHeader, bool, date] | None = None
+                      shown: TodayView | None = None
                       ) -> None:
         """Show the day as saved, then confirm; suggest outreach after repeated no-shows.
 
@@ -333,7 +333,7 @@ class TodayScreen(Screen[None]):
             if shown is None:
                 self.reload()
             else:
-                self.show_rows(*shown)
+                self.show_rows(shown)
         session = session_of(self)
         # The toast after the row's frame: the row and the header are what the counselor reads.
         if outcome is Outcome.NO_SHOW and streak >= session.settings.no_show_streak:
