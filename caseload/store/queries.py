@@ -124,13 +124,14 @@ class Shared:
     so sharing a value between them is safe. One `Shared` lives only as long as one read.
     """
 
-    __slots__ = ("instants", "days", "ints", "numbers")
+    __slots__ = ("instants", "days", "ints", "numbers", "texts")
 
     def __init__(self) -> None:
         self.instants: dict[Any, datetime | None] = {}
         self.days: dict[Any, date] = {}
         self.ints: dict[int, int] = {}
         self.numbers: dict[Any, float] = {}  # apart from ints: 36.0 == 36 would find an int
+        self.texts: dict[str, str] = {}  # commitments written alike ("Call your sponsor")
 
     def instant(self, raw: Any) -> datetime | None:
         try:
@@ -151,6 +152,9 @@ class Shared:
 
     def int(self, raw: int | None) -> int | None:
         return None if raw is None else self.ints.setdefault(raw, raw)
+
+    def text(self, raw: str | None) -> str:
+        return "" if not raw else self.texts.setdefault(raw, raw)
 
     def number(self, raw: Any) -> float:
         try:
@@ -228,8 +232,9 @@ def commitment_fact(row: tuple, shared: Shared | None = None  # type: ignore[typ
     share = shared or Shared()
     day = share.day
     return CommitmentFact(
-        id_, share.int(client_id), _PARTIES[owner], text, day(made_on), day(due),  # type: ignore[arg-type]
-        _STATUSES[status], share.opt_day(done_on), _history(history), note or "", version)
+        id_, share.int(client_id), _PARTIES[owner], share.text(text), day(made_on),  # type: ignore[arg-type]
+        day(due), _STATUSES[status], share.opt_day(done_on), _history(history),
+        share.text(note), version)
 
 
 def commitment_query(counselor_id: int | None, since: date,
@@ -267,7 +272,7 @@ def checkin_fact(row: tuple, shared: Shared | None = None  # type: ignore[type-a
     share = shared or Shared()
     return CheckInFact(id_, share.int(client_id), _INSTRUMENTS[instrument],  # type: ignore[arg-type]
                        share.day(taken_on), share.number(total), (), bool(discussed),
-                       share.int(appointment_id), comment or "", version)
+                       appointment_id, share.text(comment), version)
 
 
 def checkin_query(counselor_id: int | None, since: date,

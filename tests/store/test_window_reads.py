@@ -64,7 +64,8 @@ def test_each_clients_facts_come_in_order_whatever_order_the_rows_came_in(seed: 
 
 
 def test_a_read_makes_each_repeated_time_and_day_once(session: Session) -> None:
-    """Sessions at the same hour share one datetime, check-ins on one day one date (memory)."""
+    """Sessions at the same hour share one datetime, check-ins on one day one date, commitments
+    written alike one text (memory)."""
     add_clients(session, 1, 9)  # client 9's sessions are at client 1's hours
     snapshot = overview.load_snapshot(session)
     sessions = [a for h in snapshot.histories for a in h.appointments]
@@ -76,6 +77,8 @@ def test_a_read_makes_each_repeated_time_and_day_once(session: Session) -> None:
     assert len(ends) == len(starts | {a.end for a in sessions})
     days = {k.on for k in checkins}
     assert len({id(k.on) for k in checkins}) == len(days) < len(checkins)
+    texts = [c.text for h in snapshot.histories for c in h.commitments]
+    assert texts == ["Call"] * 9 and len({id(t) for t in texts}) == 1
     for h in snapshot.histories:  # and what was read is what was written
         assert [a.outcome for a in h.appointments] == [Outcome.KEPT] * 6
         assert [a.start.tzinfo for a in h.appointments] == [UTC] * 6
