@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowKey
 
 from caseload.domain.dates import describe_datetime
@@ -35,6 +35,7 @@ from caseload.tui.screens.modals import (
     datetime_preview,
     parse_local_datetime,
 )
+from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.header import ConsistencyHeader, share_header
 from caseload.tui.workers import WorkFailed, db_work, deliver, session_of
 
@@ -153,7 +154,7 @@ class TodayScreen(Screen[None]):
             table = SessionTable(id="today-table", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static(GREETING, id="today-empty", classes="greeting")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Show the day read while the app started (`CaseloadApp.first_view`), or read it."""
