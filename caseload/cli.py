@@ -24,6 +24,7 @@ from caseload import __version__
 from caseload.commands import MODULES
 from caseload.commands.backup import daily_on_start
 from caseload.commands.common import CliError, now_from, session_from
+from caseload.startup import collect_again, collector_paused
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -138,6 +139,11 @@ def _private_log(exc: BaseException) -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `caseload` command."""
     os.umask(0o077)  # everything Caseload creates is private to its owner
+    with collector_paused():  # until started (caseload/startup.py)
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     commands = _commands()
     args = _parser(commands).parse_args(argv)
     import sqlite3
@@ -149,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command:
+            collect_again()
             return int(commands[args.command].run(args))
-        return open_app(args)
+        return open_app(args)  # the app collects again once it has drawn
     except (CliError, ValidationError, NotFound, DatabaseError) as exc:
         message = exc.args[0] if exc.args else str(exc)
         print(f"caseload: {message}", file=sys.stderr)

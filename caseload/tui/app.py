@@ -31,6 +31,7 @@ from textual.screen import Screen
 from caseload.services import overview
 from caseload.services.overview import TodayView, WeekHeader
 from caseload.services.session import Session
+from caseload.startup import collect_again
 from caseload.tui import hangup
 from caseload.tui.commands import BindingCommands, Command, all_command_ids, bindings
 from caseload.tui.privacy import PrivacyApp
@@ -124,6 +125,7 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
     def on_mount(self) -> None:
         """Apply the user's key remaps and load this week's figures; a lost terminal saves."""
         self.apply_keys(self.config_keys)
+        self.call_after_refresh(collect_again)  # paused while starting: caseload/startup.py
         if self.current_mode not in MODES_READING_HEADER:
             self.refresh_header()
         if not self.is_headless:

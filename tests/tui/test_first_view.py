@@ -70,3 +70,23 @@ async def test_a_first_read_that_failed_or_is_not_done_is_left_to_the_screen(
         notices = [n.message for n in app._notifications]
     assert after == await fresh_view(app_for, small.session)
     assert not [n for n in notices if "Could not" in n]  # the screen's own read succeeded
+
+
+async def test_the_app_switches_the_collector_back_on_once_it_has_drawn(
+        small: SmallCaseload, app_for: Callable[..., CaseloadApp]) -> None:
+    """`cli.main` pauses it while starting (caseload/startup.py); the app ends the pause."""
+    import gc
+
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        app = app_for(small.session)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        if not was_on:
+            gc.disable()
+        else:
+            gc.enable()

@@ -1,0 +1,69 @@
+"""The cyclic garbage collector is paused while Caseload starts, and on again once started."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from caseload import cli
+from caseload.startup import collect_again, collector_paused
+from caseload.store.db import close_database
+
+
+@pytest.fixture(autouse=True)
+def collector_as_it_was() -> Iterator[None]:
+    was_on = gc.isenabled()
+    yield
+    gc.unfreeze()
+    if was_on:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def test_paused_inside_and_on_again_after() -> None:
+    gc.enable()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_collecting_again_leaves_what_exists_out_of_its_passes() -> None:
+    gc.unfreeze()
+    with collector_paused():
+        collect_again()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    assert gc.isenabled()
+
+
+def test_a_command_runs_with_the_collector_on_and_leaves_it_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gc.enable()
+    seen: list[bool] = []
+    from caseload.commands import review
+
+    monkeypatch.setattr(review, "run", lambda args: seen.append(gc.isenabled()) or 0)
+    assert cli.main(["--db", str(tmp_path / "c.db"), "review"]) == 0
+    assert seen == [True] and gc.isenabled()
+
+
+def test_the_app_path_starts_paused_and_leaves_the_collector_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gc.enable()
+    seen: list[bool] = []
+
+    def fake_run_app(session: object, keys: object = None, first_view: object = None) -> int:
+        seen.append(gc.isenabled())  # the app switches it on once it has drawn
+        return 0
+
+    monkeypatch.setattr("caseload.tui.app.run_app", fake_run_app)
+    try:
+        assert cli.main(["--db", str(tmp_path / "c.db")]) == 0
+    finally:
+        close_database()
+    assert seen == [False] and gc.isenabled()
