@@ -1,8 +1,9 @@
 """Open Caseload straight on its Caseload screen (the list of every client).
 
 The subject of the "screen listing all 1,000 clinic clients" goal: the same start-up as the
-`caseload` command (`cli.open_app`: session, series materialised, the app), except that the
-first screen is the client list instead of Today. Usage:
+`caseload` command (`cli.main` and `cli.open_app`: the collector paused while starting, session,
+series materialised, the app), except that the first screen is the client list instead of
+Today (so there is no Today read to start early). Usage:
 
     python bench/list_app.py --db PATH [--now ISO]
 """
@@ -15,6 +16,13 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
+    from caseload.startup import collector_paused
+
+    with collector_paused():  # as `cli.main`: the app collects again once it has drawn
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="list_app")
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--now")
