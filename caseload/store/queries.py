@@ -174,7 +174,7 @@ def appointment_fact(row: tuple, shared: Shared | None = None  # type: ignore[ty
         id_, same(client_id), instant(starts), instant(ends),  # type: ignore[arg-type]
         _OUTCOMES[outcome], client_late or 0, counselor_late or 0,
         _PARTIES[requested] if requested else None,
-        None if cancelled is None else utc_from_db(cancelled), same(series_id), version)
+        instant(cancelled), same(series_id), version)
 
 
 APPOINTMENT_COLUMNS = (
