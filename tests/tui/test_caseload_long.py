@@ -170,3 +170,54 @@ async def test_the_row_cursor_table_draws_what_a_data_table_draws() -> None:
             frames.append(_lines(table))
         drawn.append(frames)
     assert drawn[0] == drawn[1]
+
+
+async def test_a_long_list_runs_its_due_collection_once_it_is_all_drawn(
+        tui_db: Path, app_for, monkeypatch) -> None:
+    """The read and count leave a full garbage collection due; the screen runs it once the
+    counted list is all in the table, not at the counselor's next keys (and only once)."""
+    demo.generate(clients=PAGE * 2 + 37, weeks=2, seed=5, counselors=1, today=TUI_NOW.date(),
+                  login="dana", settings=SETTINGS)
+    collected: list[tuple[bool, int]] = []
+
+    def collect() -> None:
+        screen = app.screen
+        assert isinstance(screen, CaseloadScreen)
+        table = screen.query_one("#caseload-table", DataTable)
+        collected.append((screen.counted, table.row_count))
+
+    monkeypatch.setattr(caseload_screen, "collect_after_load", collect)
+    app = app_for(make_session())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseloadScreen) and screen.counted
+        for _ in range(20):  # the lazy fill adds a chunk after each frame
+            await pilot.pause(0.05)
+        table = screen.query_one("#caseload-table", DataTable)
+        assert collected == [(True, table.row_count)]
+        assert table.row_count > PAGE
+        screen.reload()  # read and counted again: no second collection
+        await settle(pilot)
+        for _ in range(20):
+            await pilot.pause(0.05)
+        assert len(collected) == 1
+
+
+async def test_a_short_list_leaves_collection_to_python(tui_db: Path, app_for,
+                                                        monkeypatch) -> None:
+    demo.generate(clients=12, weeks=2, seed=5, counselors=1, today=TUI_NOW.date(),
+                  login="dana", settings=SETTINGS)
+    collected: list[str] = []
+    monkeypatch.setattr(caseload_screen, "collect_after_load", lambda: collected.append("gc"))
+    app = app_for(make_session())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseloadScreen) and app.screen.counted
+        for _ in range(5):
+            await pilot.pause(0.05)
+        assert collected == []

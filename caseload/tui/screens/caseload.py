@@ -11,10 +11,17 @@ and the table takes the first `PAGE` rows at once and the rest after the frame i
 figures are counted once it is on screen (the count would compete with it for the GIL), their
 cells made in the worker too, and a row's placeholder cells only when the table takes the row.
 The table re-renders only the rows a cursor move touches (`widgets.row_table`).
+
+Reading and counting a long caseload leaves hundreds of thousands of new long-lived objects,
+which owe the cyclic garbage collector a full pass; it runs at the next allocation past its
+threshold, which on an idle screen is the counselor's next keys (≈ 0.1 s on the 1,000-client
+list, issue 7, goal 10). Once the first counted list is all in the table and drawn, the screen
+runs that pass itself (`collect_after_load`), once.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -150,6 +157,11 @@ START_POLL = 0.01  # seconds between looks for the end of the app's start-up
 COUNT_WAIT = 2.0  # the longest the count waits for the names' frame
 
 
+def collect_after_load() -> None:
+    """The full garbage collection a long caseload's read and count made due."""
+    gc.collect()
+
+
 def name_row(client: ClientFact) -> ClientRow:
     """A client's row before their figures are counted."""
     return ClientRow(client.id, client.name, client.record_number, client.status, Ratio(),
@@ -229,6 +241,7 @@ class CaseloadScreen(Screen[None]):
         self.counted = False  # the figures are in (not only the names)
         self._fill = 0  # bumped when the table is rebuilt: stops a lazy fill of the old rows
         self._names_shown = threading.Event()  # the count waits for the names' frame
+        self._collected = False  # the collection due after the first long count has run
 
     def compose(self) -> ComposeResult:
         """Header, the filter, the table, a count line, footer."""
@@ -379,6 +392,9 @@ class CaseloadScreen(Screen[None]):
             table.add_row(*self._cells(row), key=str(row.id))
         if end < len(rows):
             self._once_drawn(self._add_rows, rows, end, end + CHUNK, fill)
+        elif self.counted and not self._collected and len(rows) > PAGE:
+            self._collected = True
+            self._once_drawn(collect_after_load)
 
     def update_count(self, shown: int) -> None:
         """The line under the table: how many clients, sorted how, what is hidden."""
