@@ -13,7 +13,7 @@ from caseload.services import audit
 from caseload.services.session import Session
 from caseload.store.db import locked
 from caseload.store.models import Client, Goal, database
-from caseload.store.queries import client_fact, client_query
+from caseload.store.queries import client_fact, client_facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +112,7 @@ def set_status(session: Session, client_id: int, status: ClientStatus) -> Client
 
 def list_clients(session: Session, statuses: list[ClientStatus] | None = None
                  ) -> list[ClientFact]:
-    return [client_fact(r) for r in
-            client_query(session.counselor_id, statuses).dicts().iterator()]
+    return client_facts(session.counselor_id, statuses)
 
 
 def get_client(session: Session, client_id: int) -> ClientFact:

@@ -221,3 +221,53 @@ async def test_a_short_list_leaves_collection_to_python(tui_db: Path, app_for,
         for _ in range(5):
             await pilot.pause(0.05)
         assert collected == []
+
+
+async def test_the_names_are_read_at_mount_and_in_the_first_frame(tui_db: Path, app_for,
+                                                                  monkeypatch) -> None:
+    """No worker and no frame of an empty table before them; a failed read at mount is left to
+    the worker's, which shows them (or says why)."""
+    demo.generate(clients=12, weeks=2, seed=5, counselors=1, today=TUI_NOW.date(),
+                  login="dana", settings=SETTINGS)
+    session = make_session()
+    workers: list[str] = []
+    at_mount: list[int] = []
+    original_mount, original_worker = CaseloadScreen.on_mount, CaseloadScreen.load_names
+
+    def mounted(self: CaseloadScreen) -> None:
+        original_mount(self)
+        at_mount.append(self.query_one("#caseload-table", DataTable).row_count)
+
+    def worker(self: CaseloadScreen):  # type: ignore[no-untyped-def]
+        workers.append("names")
+        return original_worker(self)
+
+    monkeypatch.setattr(CaseloadScreen, "on_mount", mounted)
+    monkeypatch.setattr(CaseloadScreen, "load_names", worker)
+    active = sum(1 for c in clients.list_clients(session) if c.status.value == "active")
+    app = app_for(session)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+    assert at_mount == [active] and workers == []
+
+    failing = [1]
+    real = clients.list_clients
+
+    def once_failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if failing:
+            failing.pop()
+            raise OSError("disk I/O error")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(clients, "list_clients", once_failing)
+    at_mount.clear()
+    app = app_for(session)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.screen.query_one("#caseload-table", DataTable)
+        assert table.row_count == active
+    assert at_mount == [0] and workers == ["names"]
