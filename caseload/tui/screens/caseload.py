@@ -154,6 +154,10 @@ PAGE = 80  # rows given to the table before the first frame; more than a screenf
 CHUNK = 250  # rows added after each frame until the table holds them all
 PENDING = "…"  # a figure still being counted
 COUNT_DELAY = 0.05  # seconds after the names' frame before the figures are counted
+# Seconds after a frame before the next chunk of rows: a frame is handed to Textual's writer
+# thread, which needs the GIL to put it on the terminal; a chunk added at once (and the table
+# drawn again) kept it waiting: the list's first frame reached the terminal ≈ 45 ms late.
+FILL_DELAY = 0.03
 START_POLL = 0.01  # seconds between looks for the end of the app's start-up
 COUNT_WAIT = 2.0  # the longest the count waits for the names' frame
 
@@ -403,7 +407,8 @@ class CaseloadScreen(Screen[None]):
         for row in rows[start:end]:
             table.add_row(*self._cells(row), key=str(row.id))
         if end < len(rows):
-            self._once_drawn(self._add_rows, rows, end, end + CHUNK, fill)
+            self._once_drawn(self.set_timer, FILL_DELAY,
+                             partial(self._add_rows, rows, end, end + CHUNK, fill))
         elif self.counted and not self._collected and len(rows) > PAGE:
             self._collected = True
             self._once_drawn(collect_after_load)
