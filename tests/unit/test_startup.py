@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,8 +58,9 @@ def test_the_app_path_starts_paused_and_leaves_the_collector_on(
     gc.enable()
     seen: list[bool] = []
 
-    def fake_run_app(session: object, keys: object = None, first_view: object = None) -> int:
+    def fake_run_app(session: object, keys: Any = None, first_view: Any = None) -> int:
         seen.append(gc.isenabled())  # the app switches it on once it has drawn
+        first_view.exception(timeout=30)  # Today's early read done before the file closes
         return 0
 
     monkeypatch.setattr("caseload.tui.app.run_app", fake_run_app)
