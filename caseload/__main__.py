@@ -1,7 +1,5 @@
 """`python -m caseload`."""
 
-import sys
+from caseload.cli import entry
 
-from caseload.cli import main
-
-sys.exit(main())
+entry()

@@ -9,6 +9,7 @@ Subcommands live in `caseload.commands`, one module each.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -136,8 +137,24 @@ def _private_log(exc: BaseException) -> Path | None:
         return None
 
 
+def entry() -> None:
+    """The `caseload` command: `main`, then an exit without the interpreter's last collection.
+
+    By then everything is saved and the database is closed here; the collection at exit walked
+    every object the run had made (≈ 40 ms of `caseload review` on five years of a caseload,
+    issue 7) to free memory that is handed back with the process anyway. Frozen objects are
+    still released by reference counting as modules are cleared.
+    """
+    code = main()
+    store = sys.modules.get("caseload.store.db")
+    if store is not None:
+        store.close_database()
+    gc.freeze()
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `caseload` command."""
+    """The command line, parsed and run; returns the exit code (tests call it in process)."""
     os.umask(0o077)  # everything Caseload creates is private to its owner
     with collector_paused():  # until started (caseload/startup.py)
         return _main(argv)

@@ -69,3 +69,29 @@ def test_the_app_path_starts_paused_and_leaves_the_collector_on(
     finally:
         close_database()
     assert seen == [False] and gc.isenabled()
+
+
+def test_the_command_closes_the_database_and_leaves_without_a_last_collection(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    closed: list[bool] = []
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    monkeypatch.setattr("caseload.store.db.close_database", lambda: closed.append(True))
+    gc.unfreeze()
+    with pytest.raises(SystemExit) as exit_:
+        cli.entry()
+    assert exit_.value.code == 3 and closed == [True]
+    assert gc.get_freeze_count() > 0
+
+
+def test_a_command_run_as_a_program_leaves_the_database_closed(tmp_path: Path) -> None:
+    """Closed by `entry`, not by the interpreter's last collection: SQLite's write-ahead log
+    is checkpointed and removed by the last connection's close."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "c.db"
+    command = [sys.executable, "-m", "caseload", "--db", str(db)]
+    done = subprocess.run([*command, "review", "--format", "json"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert db.exists() and not (tmp_path / "c.db-wal").exists()
