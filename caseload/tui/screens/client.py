@@ -94,6 +94,9 @@ class ClientScreen(SessionActions, CommitmentActions):
         self.client_id = client_id
         self.view: ClientView | None = None
         self.entries: dict[str, TimelineEntry] = {}
+        self.shown_before = False  # set by the first ScreenResume (right after mount)
+        # Where the timeline is to be scrolled once its rows are laid out (None: done).
+        self.scroll_target: float | None = None
 
     def compose(self) -> ComposeResult:
         """Week header, client header, timeline, footer."""
@@ -119,9 +122,11 @@ class ClientScreen(SessionActions, CommitmentActions):
             self.call_after_refresh(self.show_view, self.view)
 
     def on_screen_resume(self) -> None:
-        """Back from a form or another screen: read again."""
-        if self.view is not None:
+        """Back from a form or another screen: read again (not when first shown: the read
+        started at mount is the one)."""
+        if self.shown_before and self.view is not None:
             self.reload()
+        self.shown_before = True
 
     # Loading -----------------------------------------------------------------------------
 
@@ -139,6 +144,8 @@ class ClientScreen(SessionActions, CommitmentActions):
         first = self.view is None
         table = self.query_one("#client-timeline", DataTable)
         current = self._cursor_key()
+        # A refill keeps the timeline where it was (or where it was about to be put).
+        keep = table.scroll_y if self.scroll_target is None else self.scroll_target
         self.view = view
         self.query_one(ClientHeader).view = view
         self.entries = {}
@@ -151,13 +158,25 @@ class ClientScreen(SessionActions, CommitmentActions):
             when, what, status = entry_cells(entry, view.now, settings, view.undiscussed)
             table.add_row(when, status, what, key=key)
         if not first and current in self.entries:
-            table.move_cursor(row=table.get_row_index(current))
+            table.move_cursor(row=table.get_row_index(current), scroll=False)
+            self._scroll_later(keep)
         elif view.timeline:
             # Today near the top: a few past lines above it, what is coming below.
             row = min(view.first_upcoming(), len(view.timeline) - 1)
             table.move_cursor(row=row, scroll=False)
-            self.call_after_refresh(table.scroll_to, y=max(0, row - PAST_LINES_SHOWN),
-                                    animate=False)
+            self._scroll_later(max(0, row - PAST_LINES_SHOWN))
+
+    def _scroll_later(self, y: float) -> None:
+        """Scroll the timeline to `y` once its new rows are laid out. Only the latest target
+        counts, whatever order refills and their refreshes come in."""
+        self.scroll_target = y
+        self.call_after_refresh(self._scroll_now)
+
+    def _scroll_now(self) -> None:
+        if self.scroll_target is not None:
+            self.query_one("#client-timeline", DataTable).scroll_to(
+                y=self.scroll_target, animate=False)
+            self.scroll_target = None
 
     def _cursor_key(self) -> str:
         table = self.query_one("#client-timeline", DataTable)
