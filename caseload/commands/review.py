@@ -8,6 +8,9 @@ import sys
 from caseload.commands.common import parse_day, session_from
 
 NAME = "review"
+# Reads through the session's connection only: `cli.entry` closes it and skips the
+# interpreter's last collection.
+QUICK_EXIT = True
 HELP = "print the week's consistency figures and flags (markdown: the supervision report)"
 
 
