@@ -22,7 +22,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from rich.text import Text
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -100,7 +100,7 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
     SUB_TITLE = ""
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {BindingCommands}
+    COMMANDS = {BindingCommands}  # the screen's commands, then the system ones (commands.py)
     MODES = {"today": TodayScreen, "caseload": _caseload_screen,
              "commitments": _commitments_screen}
     DEFAULT_MODE = "today"

@@ -154,13 +154,15 @@ def help_rows(screen: Screen[object]) -> list[HelpRow]:
 
 
 class BindingCommands(Provider):
-    """Command palette entries built from the active screen's bindings.
+    """The command palette's entries: the active screen's commands, then the app's own.
 
     The palette offers exactly what the keys offer, on the screen it was opened from, with the
-    key shown beside each entry.
+    key shown beside each entry; after them, Textual's system commands as the app filters them
+    (`CaseloadApp.get_system_commands`). One provider for both, so the list always comes in the
+    same order: with two providers, whichever answered first was listed first.
     """
 
-    def _commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+    def _commands(self) -> Iterable[tuple[str, str, Callable[[], object], bool]]:
         screen = self.screen
         for active, binding in _described(screen.active_bindings):
             # Caseload's own commands (they have ids); Textual's focus and cursor keys are not.
@@ -170,17 +172,20 @@ class BindingCommands(Provider):
             title = f"{binding.description} ({key})"
             run: Callable[[], object] = partial(self.app.run_action, binding.action,
                                                 active.node)
-            yield title, binding.tooltip or binding.description, run
+            yield title, binding.tooltip or binding.description, run, True
+        for system in sorted(self.app.get_system_commands(screen), key=lambda c: c.title):
+            yield system.title, system.help, system.callback, system.discover
 
     async def discover(self) -> Hits:
-        """Every command of the screen, shown when the palette opens."""
-        for title, help_text, run in self._commands():
-            yield DiscoveryHit(title, run, help=help_text)
+        """Every command of the screen, then the app's, shown when the palette opens."""
+        for title, help_text, run, shown in self._commands():
+            if shown:
+                yield DiscoveryHit(title, run, help=help_text)
 
     async def search(self, query: str) -> Hits:
         """Commands whose words match what was typed."""
         matcher = self.matcher(query)
-        for title, help_text, run in self._commands():
+        for title, help_text, run, _shown in self._commands():
             score = matcher.match(f"{title} {help_text}")
             if score > 0:
                 yield Hit(score, matcher.highlight(title), run, help=help_text)

@@ -107,6 +107,28 @@ async def test_palette_lists_screen_commands_but_no_screenshot(small: SmallCasel
         assert "Kept" in text and "Screenshot" not in text
 
 
+async def test_palette_lists_the_screens_commands_then_the_apps_in_one_order(
+        small: SmallCaseload, app_for) -> None:  # type: ignore[no-untyped-def]
+    """One provider: the order never depends on which of two answered first."""
+    seen: list[list[str]] = []
+    for _ in range(3):
+        app = app_for(small.session)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+p")
+            await pilot.pause(0.5)
+            palette = app.screen
+            assert isinstance(palette, CommandPalette)
+            options = palette.query_one("CommandList")
+            seen.append([str(options.get_option_at_index(i).prompt).splitlines()[0]  # type: ignore[attr-defined]
+                         for i in range(options.option_count)])  # type: ignore[attr-defined]
+    first = seen[0]
+    assert seen == [first] * 3
+    kept, theme = first.index("Kept (k)"), first.index("Theme")
+    assert kept < theme  # the screen's commands before Textual's
+    assert "Screenshot" not in first
+
+
 async def test_palette_runs_the_command(small: SmallCaseload, app_for) -> None:
     app = app_for(small.session)
     async with app.run_test(size=(100, 30)) as pilot:
