@@ -15,17 +15,27 @@ from caseload.tui.widgets.row_table import RowCursorTable
 from tests.tui.conftest import SETTINGS, TUI_NOW, make_session, settle
 
 
+def generate(clients: int, *, weeks: int) -> None:
+    """A generated caseload of `clients`, pinned to the tests' Friday."""
+    demo.generate(clients=clients, weeks=weeks, seed=5, counselors=1, today=TUI_NOW.date(),
+                  login="dana", settings=SETTINGS)
+
+
+async def to_the_list(pilot) -> None:  # type: ignore[no-untyped-def]
+    """From the started app to the Caseload screen, its read done."""
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+
+
 async def test_every_row_arrives_and_the_last_can_be_highlighted(tui_db: Path,
                                                                    app_for) -> None:
-    demo.generate(clients=PAGE * 2 + 37, weeks=6, seed=5, counselors=1,
-                  today=TUI_NOW.date(), login="dana", settings=SETTINGS)
+    generate(PAGE * 2 + 37, weeks=6)
     session = make_session()
     active = [c for c in clients.list_clients(session) if c.status.value == "active"]
     app = app_for(session)
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await to_the_list(pilot)
         for _ in range(20):  # the lazy fill adds a chunk after each frame
             await pilot.pause(0.05)
         screen = app.screen
@@ -42,8 +52,7 @@ async def test_every_row_arrives_and_the_last_can_be_highlighted(tui_db: Path,
 
 
 async def test_names_show_before_the_figures(tui_db: Path, app_for, monkeypatch) -> None:
-    demo.generate(clients=12, weeks=6, seed=5, counselors=1, today=TUI_NOW.date(),
-                  login="dana", settings=SETTINGS)
+    generate(12, weeks=6)
     session = make_session()
     shown: list[list[str]] = []
     original = CaseloadScreen.show_names
@@ -57,9 +66,7 @@ async def test_names_show_before_the_figures(tui_db: Path, app_for, monkeypatch)
     monkeypatch.setattr(CaseloadScreen, "show_names", spy)
     app = app_for(session)
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await to_the_list(pilot)
         screen = app.screen
         assert isinstance(screen, CaseloadScreen) and screen.counted
         names = sorted(c.name for c in clients.list_clients(session)
@@ -82,8 +89,7 @@ def test_pending_cells_keep_name_and_record() -> None:
 
 async def test_figures_are_counted_after_the_names_frame(tui_db: Path, app_for,
                                                           monkeypatch) -> None:
-    demo.generate(clients=12, weeks=6, seed=5, counselors=1, today=TUI_NOW.date(),
-                  login="dana", settings=SETTINGS)
+    generate(12, weeks=6)
     events: list[str] = []
     original = overview.caseload_rows
 
@@ -101,9 +107,7 @@ async def test_figures_are_counted_after_the_names_frame(tui_db: Path, app_for,
     monkeypatch.setattr(CaseloadScreen, "show_names", names)
     app = app_for(make_session())
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await to_the_list(pilot)
         screen = app.screen
         assert isinstance(screen, CaseloadScreen) and screen.counted
         assert events[:3] == ["names", "frame", "count"]
@@ -112,13 +116,10 @@ async def test_figures_are_counted_after_the_names_frame(tui_db: Path, app_for,
 
 
 async def test_the_cursor_moves_down_across_the_pages(tui_db: Path, app_for) -> None:
-    demo.generate(clients=PAGE + 30, weeks=2, seed=5, counselors=1, today=TUI_NOW.date(),
-                  login="dana", settings=SETTINGS)
+    generate(PAGE + 30, weeks=2)
     app = app_for(make_session())
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await to_the_list(pilot)
         screen = app.screen
         assert isinstance(screen, CaseloadScreen)
         table = screen.query_one("#caseload-table", DataTable)
@@ -176,8 +177,7 @@ async def test_a_long_list_runs_its_due_collection_once_it_is_all_drawn(
         tui_db: Path, app_for, monkeypatch) -> None:
     """The read and count leave a full garbage collection due; the screen runs it once the
     counted list is all in the table, not at the counselor's next keys (and only once)."""
-    demo.generate(clients=PAGE * 2 + 37, weeks=2, seed=5, counselors=1, today=TUI_NOW.date(),
-                  login="dana", settings=SETTINGS)
+    generate(PAGE * 2 + 37, weeks=2)
     collected: list[tuple[bool, int]] = []
 
     def collect() -> None:
@@ -189,9 +189,7 @@ async def test_a_long_list_runs_its_due_collection_once_it_is_all_drawn(
     monkeypatch.setattr(caseload_screen, "collect_after_load", collect)
     app = app_for(make_session())
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await to_the_list(pilot)
         screen = app.screen
         assert isinstance(screen, CaseloadScreen) and screen.counted
         for _ in range(20):  # the lazy fill adds a chunk after each frame
@@ -208,15 +206,12 @@ async def test_a_long_list_runs_its_due_collection_once_it_is_all_drawn(
 
 async def test_a_short_list_leaves_collection_to_python(tui_db: Path, app_for,
                                                         monkeypatch) -> None:
-    demo.generate(clients=12, weeks=2, seed=5, counselors=1, today=TUI_NOW.date(),
-                  login="dana", settings=SETTINGS)
+    generate(12, weeks=2)
     collected: list[str] = []
     monkeypatch.setattr(caseload_screen, "collect_after_load", lambda: collected.append("gc"))
     app = app_for(make_session())
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await to_the_list(pilot)
         assert isinstance(app.screen, CaseloadScreen) and app.screen.counted
         for _ in range(5):
             await pilot.pause(0.05)
@@ -227,8 +222,7 @@ async def test_the_names_are_read_at_mount_and_in_the_first_frame(tui_db: Path, 
                                                                   monkeypatch) -> None:
     """No worker and no frame of an empty table before them; a failed read at mount is left to
     the worker's, which shows them (or says why)."""
-    demo.generate(clients=12, weeks=2, seed=5, counselors=1, today=TUI_NOW.date(),
-                  login="dana", settings=SETTINGS)
+    generate(12, weeks=2)
     session = make_session()
     workers: list[str] = []
     at_mount: list[int] = []
@@ -247,9 +241,7 @@ async def test_the_names_are_read_at_mount_and_in_the_first_frame(tui_db: Path, 
     active = sum(1 for c in clients.list_clients(session) if c.status.value == "active")
     app = app_for(session)
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await to_the_list(pilot)
     assert at_mount == [active] and workers == []
 
     failing = [1]
@@ -265,9 +257,7 @@ async def test_the_names_are_read_at_mount_and_in_the_first_frame(tui_db: Path, 
     at_mount.clear()
     app = app_for(session)
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await to_the_list(pilot)
         table = app.screen.query_one("#caseload-table", DataTable)
         assert table.row_count == active
     assert at_mount == [0] and workers == ["names"]
