@@ -71,8 +71,12 @@ class FormScreen(ModalScreen[T | None]):
         line.update(message)
         line.display = bool(message)
 
+    saving = False  # a save is under way: Enter again does not start a second one
+
     def action_save_form(self) -> None:
         """Save if every field is accepted; otherwise mark the refused ones and go to the first."""
+        if self.saving:  # writes are never cancelled, so a second Enter would save twice
+            return
         refused = [f for f in self.visible_fields() if not f.is_valid]
         for field in refused:
             field.show_error()
@@ -85,6 +89,7 @@ class FormScreen(ModalScreen[T | None]):
             self.say(f"{ERROR_MARK} {problem}")
             return
         self.say("Saving…")
+        self.saving = True
         self.save()
 
     def check(self) -> str | None:
@@ -100,7 +105,10 @@ class FormScreen(ModalScreen[T | None]):
         self.dismiss(result)
 
     def action_cancel_form(self) -> None:
-        """Close without saving."""
+        """Close without saving (not while a save is under way: it would still be stored)."""
+        if self.saving:
+            self.say("Saving… (Esc once it is saved or refused)")
+            return
         self.dismiss(None)
 
     @on(Input.Submitted)
@@ -110,6 +118,7 @@ class FormScreen(ModalScreen[T | None]):
 
     @on(WorkFailed)
     def _failed(self, event: WorkFailed) -> None:
+        self.saving = False
         self.say(f"{ERROR_MARK} Not saved: {event.message}")
 
     def radio_index(self, selector: str) -> int:
