@@ -29,6 +29,17 @@ def _create_v1(db: Database) -> None:
     _protect_audit(db)
 
 
+def _future_occurrences(before: object) -> list[int]:
+    """The appointment ids a series removal's audit entry names (none if it names none, or is
+    not the JSON object it should be: an upgrade never stops on an odd audit entry)."""
+    try:
+        data = json.loads(str(before)) if before else {}
+    except ValueError:
+        return []
+    ids = data.get("future_occurrences", []) if isinstance(data, dict) else []
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
 def _protect_audit(db: Database) -> None:
     """Make the audit trail append-only in the database itself."""
     if isinstance(db, SqliteDatabase):
@@ -91,8 +102,7 @@ def _never_reuse_appointment_ids(db: Database) -> None:
     named = [audited or 0]
     for (before,) in db.execute_sql(
             "SELECT before FROM audit_event WHERE action = 'remove_series'"):
-        named.extend(i for i in json.loads(before or "{}").get("future_occurrences", [])
-                     if isinstance(i, int))
+        named.extend(_future_occurrences(before))
     highest = max(named)
     if highest:
         db.execute_sql("DELETE FROM sqlite_sequence WHERE name = 'appointment' AND seq < ?",

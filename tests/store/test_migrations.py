@@ -72,3 +72,13 @@ def test_version_check_message(db_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(migrations, "CURRENT_VERSION", 0)
     with pytest.raises(DatabaseError, match="newer Caseload"):
         migrations.migrate(database.obj)
+
+
+@pytest.mark.parametrize(("before", "ids"), [
+    ('{"future_occurrences": [4, 9, "x"]}', [4, 9]), (None, []), ("", []), ("null", []),
+    ("[1, 2]", []), ("{not json", []), ('{"future_occurrences": 7}', [])])
+def test_an_odd_series_removal_entry_never_stops_the_id_upgrade(before: object,
+                                                                 ids: list[int]) -> None:
+    from caseload.store.migrations import _future_occurrences
+
+    assert _future_occurrences(before) == ids
