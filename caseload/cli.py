@@ -103,6 +103,7 @@ def _read_today(session: Session) -> Future[TodayView]:
     from concurrent.futures import Future
 
     from caseload.services.overview import today_view
+    from caseload.store.models import database
 
     first: Future[TodayView] = Future()
 
@@ -111,6 +112,8 @@ def _read_today(session: Session) -> Future[TodayView]:
             first.set_result(today_view(session))
         except BaseException as error:  # noqa: BLE001 - handed over, never lost
             first.set_exception(error)
+        finally:
+            database.close()  # this thread's connection only
 
     threading.Thread(target=read, name="caseload-first-read", daemon=True).start()
     return first

@@ -44,7 +44,10 @@ class KeysFooter(Footer):
         await super().recompose()
 
     def compose(self) -> ComposeResult:
-        keys = list(super().compose())
+        # Yielded one by one, as Footer makes them (its key groups are `with` blocks).
         # Footer composes nothing until the screen first said its bindings are ready.
-        self.shown = self.keys_of(self.screen) if keys else None
-        yield from keys
+        self.shown = None
+        for widget in super().compose():
+            if self.shown is None:
+                self.shown = self.keys_of(self.screen)
+            yield widget
