@@ -109,3 +109,24 @@ async def test_two_saves_started_at_once_are_both_kept(small: SmallCaseload, app
         assert stored == {first: Outcome.KEPT, second: Outcome.NO_SHOW}
         after = shown(app)
     assert after == await fresh_view(app_for, small.session)
+
+
+async def test_a_read_begun_earlier_never_replaces_one_begun_later(
+        small: SmallCaseload, app_for) -> None:  # type: ignore[no-untyped-def]
+    """Reads run in threads and may arrive out of order: the day begun last stays shown."""
+    app = app_for(small.session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        older = overview.today_view(small.session)
+        appointments.record_outcome(small.session, small.casey_today, Outcome.KEPT)
+        cache.clear()
+        newer = overview.today_view(small.session)
+        base = screen.shown_read
+        screen.show_read(newer, base + 2)
+        await pilot.pause()
+        after_newer = shown(app)
+        screen.show_read(older, base + 1)  # arrives last, begun first
+        await pilot.pause()
+        assert shown(app) == after_newer
+        assert any("kept" in " ".join(row) for row in after_newer[0])

@@ -10,6 +10,7 @@ it now is).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -145,6 +146,8 @@ class TodayScreen(Screen[None]):
         self.widths: list[int] = []  # the table's column widths as last filled
         self.summary = ""  # the line above the table as last shown
         self.shown_before = False  # set by the first ScreenResume
+        self.reads = itertools.count(1)  # numbers each read as it begins (`show_read`)
+        self.shown_read = 0  # the number of the read on screen
 
     def compose(self) -> ComposeResult:
         """Header, the day line, the sessions (or a greeting), footer."""
@@ -191,7 +194,18 @@ class TodayScreen(Screen[None]):
     @db_work("today-load", verb="load")
     def load_today(self) -> None:
         """Worker: one snapshot gives the rows and the header."""
-        deliver(self, self.show_rows, overview.today_view(session_of(self)))
+        read_at = next(self.reads)
+        deliver(self, self.show_read, overview.today_view(session_of(self)), read_at)
+
+    def show_read(self, view: TodayView, read_at: int) -> None:
+        """Show a day read in a worker, unless a read begun after it is already shown.
+
+        Reads (a reload, each save's read back) run in threads and may arrive in any order;
+        the one begun last has seen every write committed before it began.
+        """
+        if read_at > self.shown_read:
+            self.shown_read = read_at
+            self.show_rows(view)
 
     def show_rows(self, view: TodayView) -> None:
         """Fill the table, keeping the highlighted session highlighted."""
@@ -312,29 +326,26 @@ class TodayScreen(Screen[None]):
                                     expected_version=row.version)
         shown: TodayView | None = None
         streak = 0
+        read_at = next(self.reads)  # after the commit: this read sees this save
         try:
             snapshot = overview.load_snapshot(session)
             streak = no_show_streak(snapshot, row.client_id) if outcome is Outcome.NO_SHOW else 0
             shown = overview.today_view(session, snapshot)
         except Exception:  # noqa: BLE001 - saved already: never "Not saved"; the screen reads again
             shown = None
-        deliver(self, self.outcome_saved, row, outcome, streak, shown)
+        deliver(self, self.outcome_saved, row, outcome, streak, shown, read_at)
 
     def outcome_saved(self, row: AppointmentRow, outcome: Outcome, streak: int,
-                      shown: TodayView | None = None
-                      ) -> None:
+                      shown: TodayView | None = None, read_at: int = 0) -> None:
         """Show the day as saved, then confirm; suggest outreach after repeated no-shows.
 
-        With another save still under way (two keys in quick succession), its own read back,
-        made after this one's, shows the day; this one's may already be older.
+        With two keys in quick succession, the read back begun last shows the day
+        (`show_read`): it has seen both saves, whichever order the workers finish in.
         """
-        # The worker delivering this is still running (it waits for this call) and counts as one.
-        saving = sum(1 for w in self.workers if w.group == "today-save" and not w.is_finished)
-        if saving <= 1:
-            if shown is None:
-                self.reload()
-            else:
-                self.show_rows(shown)
+        if shown is None:
+            self.reload()
+        else:
+            self.show_read(shown, read_at)
         session = session_of(self)
         # The toast after the row's frame: the row and the header are what the counselor reads.
         if outcome is Outcome.NO_SHOW and streak >= session.settings.no_show_streak:
