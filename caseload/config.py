@@ -22,24 +22,23 @@ optional. Example:
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from caseload.domain import dates
 from caseload.domain.records import Settings, ValidationError
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(msgspec.Struct, frozen=True):
     """Everything read from the configuration file and the environment."""
 
     settings: Settings = Settings()
     database_url: str | None = None
     database_path: Path | None = None
-    keys: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = msgspec.field(default_factory=dict)
     source: Path | None = None
     encrypted: bool = False
     backup_keep: int = 14
@@ -56,7 +55,7 @@ def config_path() -> Path:
 
 
 def _settings_from(table: dict[str, object], base: Settings) -> Settings:
-    known = {f.name: f for f in dataclasses.fields(Settings)}
+    known = frozenset(Settings.__struct_fields__)
     values: dict[str, object] = {}
     for key, value in table.items():
         if key not in known:
@@ -74,7 +73,7 @@ def _settings_from(table: dict[str, object], base: Settings) -> Settings:
             raise ValidationError(f"Setting '{key}' cannot be negative.")
         values[key] = float(value) if isinstance(default, float) and isinstance(
             value, int | float) else value
-    settings = dataclasses.replace(base, **values)  # type: ignore[arg-type]
+    settings = msgspec.structs.replace(base, **values)  # type: ignore[arg-type]
     if not 0 <= settings.week_start <= 6:
         raise ValidationError("Setting 'week_start' must be 0 (Monday) to 6 (Sunday).")
     dates.zone_named(settings.timezone)

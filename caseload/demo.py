@@ -76,6 +76,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec.structs
 from peewee import Field, SqliteDatabase
 from peewee import PeeweeException as PeeweeError
 
@@ -970,7 +971,7 @@ def _build(*, clients: int, weeks: int, seed: int, counselors: int, today: date,
               for table, rows in created.items() if rows}
     after = {"counts": summary.as_dict(), "seed": seed, "clients": clients, "weeks": weeks,
              "counselors": counselors, "today": today.isoformat(),
-             "settings": asdict(settings), "generator": GENERATOR_VERSION,
+             "settings": msgspec.structs.asdict(settings), "generator": GENERATOR_VERSION,
              "created_ids": ranges}
     # No clock is read: the event is dated at the start of `today` in the clinic's zone.
     audit_row = (builder._next("audit"), builder._db(builder._local(today, 0)), login,
@@ -1043,7 +1044,7 @@ def _is_current(path: Path, today: date, login: str, settings: Settings) -> bool
     from caseload.store.db import DatabaseError, Location, close_database, open_database
     from caseload.store.migrations import CURRENT_VERSION, schema_version
 
-    wanted = {"today": today.isoformat(), "settings": asdict(settings),
+    wanted = {"today": today.isoformat(), "settings": msgspec.structs.asdict(settings),
               "generator": GENERATOR_VERSION, "seed": DEMO_SEED, "clients": DEMO_CLIENTS,
               "weeks": DEMO_WEEKS, "counselors": 1}
     try:

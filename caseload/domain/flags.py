@@ -34,11 +34,12 @@ most severe flag (:data:`SEVERITY`), then by number of flags (more first), then 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import islice, pairwise
 from operator import attrgetter, lt
+
+import msgspec
 
 from caseload.domain.metrics import Window, clinic_zone, local_days
 from caseload.domain.records import (
@@ -135,8 +136,7 @@ FLAG_ACTIONS: dict[FlagCode, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+class Flag(msgspec.Struct, frozen=True, gc=False):
     """One thing to look at, with the facts and a suggested next step."""
 
     code: FlagCode

@@ -15,14 +15,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
+
+import msgspec
 
 from caseload.domain.records import Instrument, Settings, ValidationError
 
 
-@dataclass(frozen=True, slots=True)
-class InstrumentSpec:
+class InstrumentSpec(msgspec.Struct, frozen=True, gc=False):
     """The shape of one instrument: its items, their range and the range of the total."""
 
     instrument: Instrument
@@ -246,8 +246,7 @@ def format_score(value: float) -> str:
 _EPSILON = 1e-9
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+class Assessment(msgspec.Struct, frozen=True, gc=False):
     """A check-in total judged against the cutoff and the client's previous total.
 
     - `below_cutoff`: SRS below `srs_cutoff` (alliance concern) or ORS below `ors_cutoff`

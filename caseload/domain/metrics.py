@@ -45,11 +45,12 @@ its week: :func:`review_figures` counts them all in that one pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from operator import itemgetter
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from caseload.domain.records import (
     AppointmentFact,
@@ -66,8 +67,7 @@ SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 _ATTENDANCE = frozenset({Outcome.KEPT, Outcome.NO_SHOW, Outcome.LATE_CANCEL})
 
 
-@dataclass(frozen=True, slots=True)
-class Ratio:
+class Ratio(msgspec.Struct, frozen=True, gc=False):
     """A count of successes out of a count of chances; adds by summing both parts."""
 
     numerator: int = 0
@@ -110,8 +110,7 @@ class Ratio:
         return Ratio(self.numerator + other.numerator, self.denominator + other.denominator)
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Window:
+class Window(msgspec.Struct, frozen=True, order=True, gc=False):
     """A half-open range of the clinic's local dates, ``[start, end)``."""
 
     start: date
@@ -213,8 +212,7 @@ class CheckInIndex:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Figures:
+class Figures(msgspec.Struct, frozen=True, gc=False):
     """The consistency figures of one window, for one client or a whole caseload."""
 
     counselor_reliability: Ratio = Ratio()
@@ -471,8 +469,7 @@ def streak_windows(now: datetime, settings: Settings, max_weeks: int = 104) -> t
     return weeks_back(current, max(max_weeks, 0) + 1)
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewFigures:
+class ReviewFigures(msgspec.Struct, frozen=True, gc=False):
     """What the weekly review counts: figures per week, the streak, each client's week."""
 
     weeks: tuple[Window, ...]

@@ -6,9 +6,10 @@ compute on them; the services hand them (or views built from them) to the UI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+
+import msgspec
 
 
 class ValidationError(ValueError):
@@ -104,8 +105,7 @@ class Instrument(StrEnum):
     ORS = "ors"
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True, gc=False):
     """The configurable numbers of DOMAIN.md, with their defaults."""
 
     late_cancel_hours: int = 24
@@ -123,8 +123,7 @@ class Settings:
     idle_logoff_minutes: int = 15
 
 
-@dataclass(frozen=True, slots=True)
-class AppointmentFact:
+class AppointmentFact(msgspec.Struct, frozen=True, gc=False):
     """One occurrence, as the rules see it. Datetimes are timezone-aware."""
 
     id: int
@@ -140,8 +139,7 @@ class AppointmentFact:
     version: int = 1  # the row's version when read: a change passes it as `expected_version`
 
 
-@dataclass(frozen=True, slots=True)
-class DueChange:
+class DueChange(msgspec.Struct, frozen=True, gc=False):
     """One renegotiation: the due date moved from `old_due` to `new_due` on `changed_on`."""
 
     old_due: date
@@ -150,8 +148,7 @@ class DueChange:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class CommitmentFact:
+class CommitmentFact(msgspec.Struct, frozen=True, gc=False):
     """A promise, counselor's or client's, as the rules see it."""
 
     id: int
@@ -167,8 +164,7 @@ class CommitmentFact:
     version: int = 1  # the row's version when read: a change passes it as `expected_version`
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInFact:
+class CheckInFact(msgspec.Struct, frozen=True, gc=False):
     """A recorded check-in; `total` is computed from the items, never typed."""
 
     id: int
@@ -183,8 +179,7 @@ class CheckInFact:
     version: int = 1  # the row's version when read: a change passes it as `expected_version`
 
 
-@dataclass(frozen=True, slots=True)
-class ClientFact:
+class ClientFact(msgspec.Struct, frozen=True, gc=False):
     """A client, as the rules see them."""
 
     id: int
@@ -196,8 +191,7 @@ class ClientFact:
     cadence_days: int = 7
 
 
-@dataclass(frozen=True, slots=True)
-class ClientHistory:
+class ClientHistory(msgspec.Struct, frozen=True, gc=False):
     """Everything the rules need about one client, in time order."""
 
     client: ClientFact

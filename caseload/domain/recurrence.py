@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
+import msgspec
 from dateutil.rrule import rrule, rrulestr
+from msgspec.structs import replace
 
 from caseload.domain.records import ValidationError
 
@@ -57,8 +58,7 @@ _BYDAY_RE = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
 _UNTIL_RE = re.compile(r"\d{8}(T\d{6}(Z?))?")
 
 
-@dataclass(frozen=True, slots=True)
-class _Rule:
+class _Rule(msgspec.Struct, frozen=True, gc=False):
     """A parsed, checked RRULE. `until` is aware UTC; `byday` holds (n or 0, weekday 0-6)."""
 
     freq: str

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+import msgspec
 from peewee import Model
 
 from caseload.domain.records import ValidationError
@@ -69,8 +69,7 @@ def event_values(session: Session, action: str, entity: str, entity_id: int | No
             "before": _json(before), "after": _json(after)}
 
 
-@dataclass(frozen=True, slots=True)
-class AuditView:
+class AuditView(msgspec.Struct, frozen=True, gc=False):
     id: int
     at: datetime
     actor: str

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date
+
+import msgspec
 
 from caseload.domain import instruments
 from caseload.domain.records import CheckInFact, Instrument, NotFound, ValidationError
@@ -18,8 +19,7 @@ from caseload.store.models import Appointment, CheckIn, CheckInItem, Client, dat
 from caseload.store.queries import checkin_fact
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInResult:
+class CheckInResult(msgspec.Struct, frozen=True, gc=False):
     """A saved check-in and what it means: below the cutoff, a drop, subscales."""
 
     checkin: CheckInFact
@@ -35,7 +35,7 @@ def _fact(row: CheckIn, items: Sequence[float] = ()) -> CheckInFact:
     fact = checkin_fact((row.id, row.client_id, row.instrument, row.taken_on, row.total,
                          row.discussed, row.appointment_id, row.comment, row.version))
     if items:
-        from dataclasses import replace
+        from msgspec.structs import replace
 
         fact = replace(fact, items=tuple(items))
     return fact

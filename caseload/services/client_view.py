@@ -8,11 +8,11 @@ Everything else (figures, flags, trend, timeline) is computed in memory from tho
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+import msgspec
 from peewee import JOIN
 
 from caseload.domain import metrics, recurrence
@@ -57,8 +57,7 @@ class EntryKind(StrEnum):
 _KIND_ORDER = {EntryKind.APPOINTMENT: 0, EntryKind.CHECKIN: 1, EntryKind.COMMITMENT: 2}
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
+class TimelineEntry(msgspec.Struct, frozen=True, gc=False):
     """One line of a client's timeline; exactly one of the three facts is set.
 
     `day` is the local date the line sits on: a session's start, a check-in's date, a
@@ -82,8 +81,7 @@ class TimelineEntry:
         return (self.day, clock, _KIND_ORDER[self.kind], self.id)
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesView:
+class SeriesView(msgspec.Struct, frozen=True, gc=False):
     """An open recurring series of this client, described in plain words."""
 
     id: int
@@ -94,8 +92,7 @@ class SeriesView:
     future_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class ClientView:
+class ClientView(msgspec.Struct, frozen=True, gc=False):
     """Everything the Client screen shows, read at `now`."""
 
     client: ClientFact

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date
 
+import msgspec
 from peewee import IntegrityError
 
 from caseload.domain.records import ClientFact, ClientStatus, NotFound, ValidationError
@@ -16,8 +16,7 @@ from caseload.store.models import Client, Goal, database
 from caseload.store.queries import client_fact, client_facts
 
 
-@dataclass(frozen=True, slots=True)
-class GoalView:
+class GoalView(msgspec.Struct, frozen=True, gc=False):
     id: int
     client_id: int
     text: str

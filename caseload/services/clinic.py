@@ -7,9 +7,9 @@ by the row-level security policies), never as a counselor. Each step is reported
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import msgspec
 from peewee import DatabaseError as PeeweeDatabaseError
 
 from caseload.domain.records import ClientFact, NotFound, Settings, ValidationError
@@ -90,8 +90,7 @@ def init() -> list[str]:
     return steps
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(msgspec.Struct, frozen=True, gc=False):
     login: str
     display_name: str
     group: str
@@ -128,8 +127,7 @@ def add_member(session: Session, login: str, *, supervisor: bool = False,
     return Member(login, row.display_name, group, tuple(steps))
 
 
-@dataclass(frozen=True, slots=True)
-class Transfer:
+class Transfer(msgspec.Struct, frozen=True, gc=False):
     client: ClientFact
     from_login: str
     to_login: str

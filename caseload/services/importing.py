@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import msgspec
 from peewee import Case, Database, Field, Model, SqliteDatabase, chunked
 
 from caseload.domain import instruments
@@ -55,8 +56,7 @@ NOT_COMPARED = frozenset({"materialized_until"})
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True, slots=True)
-class TableResult:
+class TableResult(msgspec.Struct, frozen=True, gc=False):
     """What an import did (or would do) with one table."""
 
     kind: str
@@ -67,8 +67,7 @@ class TableResult:
     ignored: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ImportResult:
+class ImportResult(msgspec.Struct, frozen=True, gc=False):
     """The outcome of an import: per-table counts, or every problem (then nothing changed)."""
 
     tables: tuple[TableResult, ...]

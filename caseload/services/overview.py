@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+
+import msgspec
 
 from caseload.domain import metrics
 from caseload.domain.flags import Flag, client_flags
@@ -38,8 +39,7 @@ def window_start(now: datetime, weeks: int = HISTORY_WEEKS) -> datetime:
     return datetime.combine(now.date() - timedelta(weeks=weeks), time(), tzinfo=now.tzinfo)
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(msgspec.Struct, frozen=True, gc=False):
     """A caseload's recent history, read at `now`."""
 
     now: datetime
@@ -65,8 +65,7 @@ def load_snapshot(session: Session, *, weeks: int = HISTORY_WEEKS,
     return Snapshot(now=now, histories=tuple(histories))
 
 
-@dataclass(frozen=True, slots=True)
-class WeekHeader:
+class WeekHeader(msgspec.Struct, frozen=True, gc=False):
     """The counselor's own consistency this week, shown first on every screen."""
 
     week: metrics.Window
@@ -271,8 +270,7 @@ def forget_header() -> None:
         _memo = None
 
 
-@dataclass(frozen=True, slots=True)
-class AppointmentRow:
+class AppointmentRow(msgspec.Struct, frozen=True, gc=False):
     """One line of the Today screen or a client's timeline."""
 
     id: int
@@ -331,8 +329,7 @@ def today_rows(session: Session, snapshot: Snapshot, day: date | None = None
     return overdue + todays
 
 
-@dataclass(frozen=True, slots=True)
-class TodayView:
+class TodayView(msgspec.Struct, frozen=True, gc=False):
     """What the Today screen shows: its rows, the week's header, whether the caseload is empty
     (the greeting), and the day."""
 
@@ -349,8 +346,7 @@ def today_view(session: Session, snapshot: Snapshot | None = None) -> TodayView:
                      not snapshot.histories, snapshot.now.date())
 
 
-@dataclass(frozen=True, slots=True)
-class ClientRow:
+class ClientRow(msgspec.Struct, frozen=True, gc=False):
     """One line of the Caseload screen."""
 
     id: int
@@ -397,8 +393,7 @@ def caseload_rows(session: Session, snapshot: Snapshot, *, include_inactive: boo
     return rows
 
 
-@dataclass(frozen=True, slots=True)
-class CommitmentRow:
+class CommitmentRow(msgspec.Struct, frozen=True, gc=False):
     """One line of the Commitments screen."""
 
     id: int

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from caseload.domain import metrics
 from caseload.domain.flags import Flag, client_flags, review_order
@@ -22,8 +23,7 @@ if TYPE_CHECKING:
 HISTORY_WEEKS = 53
 
 
-@dataclass(frozen=True, slots=True)
-class ClientReview:
+class ClientReview(msgspec.Struct, frozen=True, gc=False):
     """One client's week: their figures and flags."""
 
     client: ClientFact
@@ -31,8 +31,7 @@ class ClientReview:
     flags: tuple[Flag, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class WeekReport:
+class WeekReport(msgspec.Struct, frozen=True, gc=False):
     """Everything `caseload review` prints and the review screen starts from."""
 
     counselor: str

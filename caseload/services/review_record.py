@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
+import msgspec
 from peewee import fn
 
 from caseload.domain import metrics
@@ -29,8 +29,7 @@ FIGURE_KEYS = ("counselor_reliability", "counselor_follow_through", "client_atte
                "client_follow_through", "checkin_regularity")
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(msgspec.Struct, frozen=True, gc=False):
     """One thing decided during the review, in words, with the client it is about."""
 
     kind: str
@@ -40,8 +39,7 @@ class Decision:
     record_number: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ClientLine:
+class ClientLine(msgspec.Struct, frozen=True, gc=False):
     """A flagged client in the saved summary: flags, reviewed or not, focus for next week."""
 
     client_id: int
@@ -52,8 +50,7 @@ class ClientLine:
     focus: str
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewSummary:
+class ReviewSummary(msgspec.Struct, frozen=True, gc=False):
     """What a review is saved as, and what the summary step and a past review show."""
 
     week: metrics.Window

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import timedelta
+
+import msgspec
 
 from caseload.domain import metrics
 from caseload.domain.records import ClientHistory, ClientStatus, NotFound
@@ -26,8 +27,7 @@ from caseload.store.queries import load_histories
 TEAM_WEEKS = 12
 
 
-@dataclass(frozen=True, slots=True)
-class CounselorRow:
+class CounselorRow(msgspec.Struct, frozen=True, gc=False):
     """One counselor's line in the team view."""
 
     counselor_id: int
@@ -43,8 +43,7 @@ class CounselorRow:
         return metrics.sparkline([getattr(f, key).value for f in self.weekly], 0.0, 1.0)
 
 
-@dataclass(frozen=True, slots=True)
-class TeamView:
+class TeamView(msgspec.Struct, frozen=True, gc=False):
     window: metrics.Window
     weeks: tuple[metrics.Window, ...]
     counselors: tuple[CounselorRow, ...]

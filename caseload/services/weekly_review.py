@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
+
+import msgspec
 
 from caseload.domain import metrics
 from caseload.domain.flags import Flag
@@ -97,8 +98,7 @@ STEP_TITLES = {Step.CLEAR: "Get clear", Step.CURRENT: "Get current", Step.AHEAD:
                Step.SUMMARY: "Summary", Step.DONE: "Summary"}
 
 
-@dataclass(frozen=True, slots=True)
-class NoteView:
+class NoteView(msgspec.Struct, frozen=True, gc=False):
     """One client's line in a review."""
 
     client_id: int
@@ -106,8 +106,7 @@ class NoteView:
     reviewed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewState:
+class ReviewState(msgspec.Struct, frozen=True, gc=False):
     """A review's progress: which week, which step, which client, and the notes so far."""
 
     id: int
@@ -129,16 +128,14 @@ class ReviewState:
         return next((n for n in self.notes if n.client_id == client_id), NoteView(client_id))
 
 
-@dataclass(frozen=True, slots=True)
-class PendingSession:
+class PendingSession(msgspec.Struct, frozen=True, gc=False):
     """A past session that still needs an outcome (step 1)."""
 
     appointment: AppointmentFact
     client: ClientFact
 
 
-@dataclass(frozen=True, slots=True)
-class ClientWeek:
+class ClientWeek(msgspec.Struct, frozen=True, gc=False):
     """One flagged client's week on one screen (step 2)."""
 
     client: ClientFact
@@ -154,8 +151,7 @@ class ClientWeek:
         return tuple(r for f in self.flags if not codes or f.code.value in codes for r in f.refs)
 
 
-@dataclass(frozen=True, slots=True)
-class AheadItem:
+class AheadItem(msgspec.Struct, frozen=True, gc=False):
     """A session or a commitment falling due next week (step 3)."""
 
     day: date
@@ -164,8 +160,7 @@ class AheadItem:
     commitment: CommitmentFact | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewData:
+class ReviewData(msgspec.Struct, frozen=True, gc=False):
     """Everything the review screen shows, read at `now`."""
 
     state: ReviewState
@@ -194,8 +189,7 @@ class ReviewData:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewListItem:
+class ReviewListItem(msgspec.Struct, frozen=True, gc=False):
     """One line of the list of past reviews."""
 
     id: int

@@ -12,11 +12,11 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from peewee import Database
 from peewee import DatabaseError as PeeweeDatabaseError
 
@@ -97,8 +97,7 @@ def connect_checked(db: Database, path: Path) -> None:
         raise
 
 
-@dataclass(frozen=True, slots=True)
-class EncryptResult:
+class EncryptResult(msgspec.Struct, frozen=True):
     path: Path
     tables: int
     rows: int

@@ -23,9 +23,9 @@ another schema (even pg_temp) cannot stand in for ours.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 
+import msgspec
 from peewee import Database
 
 from caseload.store.db import DatabaseError
@@ -224,8 +224,7 @@ def protect_audit(db: Database) -> list[str]:
     return ["audit_event: triggers refuse UPDATE, DELETE and TRUNCATE (for every role)"]
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(msgspec.Struct, frozen=True):
     name: str
     table: str
     command: str  # ALL, SELECT, INSERT, UPDATE

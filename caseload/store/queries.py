@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from msgspec.structs import replace
 from peewee import SQL, ModelSelect, SelectBase
 
 from caseload.domain.records import (

@@ -17,10 +17,10 @@ A screen lists its commands as `Command` values and turns them into Textual bind
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
+import msgspec
 from textual.actions import parse as parse_action
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -30,8 +30,7 @@ from textual.screen import Screen
 Scope = Literal["screen", "app", "widget"]
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(msgspec.Struct, frozen=True):
     """One user command: a stable id, its default key, and the words shown for it."""
 
     id: str
@@ -100,8 +99,7 @@ def all_command_ids(root: type[DOMNode]) -> set[str]:
     return {b.id for cls in command_classes(root) for b in binding_list(cls) if b.id}
 
 
-@dataclass(frozen=True, slots=True)
-class HelpRow:
+class HelpRow(msgspec.Struct, frozen=True):
     """One line of the help screen."""
 
     key: str

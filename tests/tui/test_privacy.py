@@ -10,6 +10,7 @@ import threading
 import time
 from datetime import date
 
+import msgspec.structs
 import pytest
 from textual import constants
 from textual.widgets import DataTable
@@ -97,7 +98,7 @@ async def test_logoff_lets_a_running_save_finish(small: SmallCaseload, app_for) 
 async def test_the_limit_comes_from_the_settings_and_zero_turns_it_off(
         small: SmallCaseload, app_for) -> None:  # type: ignore[no-untyped-def]
     five = dataclasses.replace(small.session,
-                               settings=dataclasses.replace(SETTINGS, idle_logoff_minutes=5))
+                               settings=msgspec.structs.replace(SETTINGS, idle_logoff_minutes=5))
     app = app_for(five)
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -106,7 +107,7 @@ async def test_the_limit_comes_from_the_settings_and_zero_turns_it_off(
         await app.check_inactivity()
         assert app.logged_off
     never = dataclasses.replace(small.session,
-                                settings=dataclasses.replace(SETTINGS, idle_logoff_minutes=0))
+                                settings=msgspec.structs.replace(SETTINGS, idle_logoff_minutes=0))
     app = app_for(never)
     async with app.run_test() as pilot:
         await settle(pilot)

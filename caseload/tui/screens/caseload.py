@@ -24,11 +24,11 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Any
 
+import msgspec
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on
@@ -78,8 +78,7 @@ def _percent(r: Ratio) -> str:
     return r.percent.replace(" %", "%")
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(msgspec.Struct, frozen=True):
     """One table column: its key, two-line heading, width, and how to show and sort a row."""
 
     key: str

@@ -9,10 +9,11 @@ dismisses the saved `CheckInResult` (None when left without saving).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import msgspec
+from msgspec.structs import replace
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -40,8 +41,7 @@ CHECKIN_COMMANDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInContext:
+class CheckInContext(msgspec.Struct, frozen=True):
     """What the form shows about whom it is for: the client and their previous totals."""
 
     client: ClientFact

@@ -17,10 +17,10 @@ Use them with a callback or, inside a worker/async action, with ``push_screen_wa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Generic, TypeVar
 
+import msgspec
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -150,8 +150,7 @@ class TextPromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-@dataclass(frozen=True, slots=True)
-class Choice(Generic[T]):
+class Choice(msgspec.Struct, Generic[T], frozen=True):
     """One option of a `ChoiceScreen`: the key that picks it, its words, its value."""
 
     key: str

@@ -5,9 +5,9 @@ typed ("every Tuesday at 10:00, 10 times"). Dismisses a `Scheduled`, or None on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Label, RadioButton, RadioSet, Static
@@ -32,8 +32,7 @@ REPEATS: tuple[tuple[str, str], ...] = (
 MAX_SESSIONS = 520
 
 
-@dataclass(frozen=True, slots=True)
-class Scheduled:
+class Scheduled(msgspec.Struct, frozen=True):
     """What was booked: a series (its id) or a single session, how many, and the first start."""
 
     series_id: int | None
@@ -45,8 +44,7 @@ class Scheduled:
         return "Booked one session." if self.booked == 1 else f"Booked {self.booked} sessions."
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     """The form's answer, checked: what `save` will book."""
 
     cadence: str
