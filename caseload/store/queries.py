@@ -285,7 +285,7 @@ def checkin_fact(row: tuple, shared: Shared | None = None  # type: ignore[type-a
     share = shared or Shared()
     return CheckInFact(id_, share.int(client_id), _INSTRUMENTS[instrument],  # type: ignore[arg-type]
                        share.day(taken_on), share.number(total), (), bool(discussed),
-                       appointment_id, share.text(comment), version)
+                       share.int(appointment_id), share.text(comment), version)
 
 
 def checkin_query(counselor_id: int | None, since: date,
@@ -406,6 +406,8 @@ def _load_histories(counselor_id: int | None, since: datetime, now: datetime,
     shared.ints.update((c.id, c.id) for c in clients)
     appointments = appointments_since(counselor_id, since, now, listed, shared)
     commitments = commitments_since(counselor_id, since_day, listed, shared)
+    # A check-in's session is nearly always one of the sessions just read: it shares their id.
+    shared.ints.update((a.id, a.id) for a in appointments)
     checkins = checkins_since(counselor_id, since_day, listed, shared)
     if wanted is not None:
         appointments = [a for a in appointments if a.client_id in wanted]
