@@ -33,7 +33,6 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from caseload.domain.flags import flag_rank
@@ -42,6 +41,7 @@ from caseload.domain.records import ClientFact, ClientStatus
 from caseload.services import clients, overview
 from caseload.services.overview import ClientRow, WeekHeader
 from caseload.tui.commands import Command, bindings
+from caseload.tui.whole_frame import WholeFrameAfterBatch
 from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.header import ConsistencyHeader
 from caseload.tui.widgets.row_table import RowCursorTable
@@ -221,7 +221,7 @@ def matches(row: ClientRow, words: list[str]) -> bool:
     return all(word in haystack for word in words)
 
 
-class CaseloadScreen(Screen[None]):
+class CaseloadScreen(WholeFrameAfterBatch[None]):
     """Every client at a glance; filter as you type, sort from the keyboard."""
 
     SUB_TITLE = "Caseload"

@@ -22,6 +22,7 @@ from caseload.services.overview import CommitmentRow
 from caseload.tui.commands import Command, bindings
 from caseload.tui.screens.commitment_actions import COMMITMENT_ROW_COMMANDS, CommitmentActions
 from caseload.tui.screens.commitment_form import CommitmentFormScreen
+from caseload.tui.whole_frame import WholeFrameAfterBatch
 from caseload.tui.widgets.commitment_text import history_text, owner_word, short_day, status_text
 from caseload.tui.widgets.header import ConsistencyHeader, refresh_header
 from caseload.tui.widgets.table_fit import fit_last_column
@@ -43,7 +44,7 @@ COMMITMENTS_COMMANDS = (
 )
 
 
-class CommitmentsScreen(CommitmentActions):
+class CommitmentsScreen(WholeFrameAfterBatch[object], CommitmentActions):
     """All open commitments of the caseload, overdue first."""
 
     CSS_PATH = Path(__file__).with_name("commitments.tcss")

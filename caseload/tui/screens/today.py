@@ -19,7 +19,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowKey
 
@@ -36,6 +35,7 @@ from caseload.tui.screens.modals import (
     datetime_preview,
     parse_local_datetime,
 )
+from caseload.tui.whole_frame import WholeFrameAfterBatch
 from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.header import ConsistencyHeader, share_header
 from caseload.tui.workers import WorkFailed, db_work, deliver, session_of
@@ -132,7 +132,7 @@ class SessionTable(DataTable[str | Text]):
         self.refresh_row(self.get_row_index(key))
 
 
-class TodayScreen(Screen[None]):
+class TodayScreen(WholeFrameAfterBatch[None]):
     """The default screen: what happened today, recorded with one key per session."""
 
     SUB_TITLE = "Today"

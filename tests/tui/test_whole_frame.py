@@ -1,0 +1,89 @@
+"""The first frame after the app starts (or a mode's first switch) is the whole screen.
+
+Textual lays out a mode's screen inside the app's update batch, and its render there is thrown
+away; without `tui.whole_frame`, the first frame written after the batch held only the parts
+changed since (the table missing), and the whole screen came a tick later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual._compositor import Compositor, LayoutUpdate
+from textual.app import App
+from textual.screen import Screen
+
+from caseload.tui import app as app_module
+from caseload.tui.app import CaseloadApp
+from caseload.tui.whole_frame import WholeFrameAfterBatch
+from tests.tui.conftest import SmallCaseload, settle
+
+
+def _record_frames(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, str]]:
+    """Every frame the app hands to its driver, as (made during a batch, kind of update)."""
+    frames: list[tuple[bool, str]] = []
+    real = App._display
+
+    def display(self: App[Any], screen: Screen[Any], renderable: Any) -> None:
+        if renderable is not None:
+            frames.append((bool(self._batch_count), type(renderable).__name__))
+        real(self, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", display)
+    return frames
+
+
+@pytest.mark.parametrize("mode", ["today", "caseload", "commitments"])
+async def test_the_first_frame_written_is_the_whole_screen(
+        small: SmallCaseload, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    frames = _record_frames(monkeypatch)
+
+    class StartsThere(CaseloadApp):
+        DEFAULT_MODE = mode
+        # Textual resolves CSS_PATH next to the module defining the class: the app's.
+        CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
+
+    app = StartsThere(small.session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        first_screen = app.screen
+    assert frames, "nothing was drawn"
+    assert not [f for f in frames if f[0]], "a frame was rendered during the batch, then lost"
+    assert frames[0] == (False, LayoutUpdate.__name__)
+    assert isinstance(first_screen, WholeFrameAfterBatch)
+
+
+async def test_switching_to_a_mode_the_first_time_draws_it_whole(
+        small: SmallCaseload, app_for: Callable[..., CaseloadApp],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    app = app_for(small.session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        frames = _record_frames(monkeypatch)
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.current_mode == "caseload"
+    assert not [f for f in frames if f[0]]
+    assert LayoutUpdate.__name__ in [kind for _, kind in frames]
+
+
+# The Textual code `tui.whole_frame` stands in for or relies on, as in Textual 8.2.8. If Textual
+# changes any of it, read the change against whole_frame.py, then update the digests.
+TEXTUAL_CODE = {
+    "Screen._compositor_refresh": (Screen._compositor_refresh, "7a40efe56381"),
+    "Screen._on_timer_update": (Screen._on_timer_update, "421401660de1"),
+    "Screen._on_idle": (Screen._on_idle, "05781131b10d"),
+    "App._display": (App._display, "4b78dff6669a"),
+    "Compositor.render_update": (Compositor.render_update, "772c6b21953a"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEXTUAL_CODE))
+def test_the_textual_code_whole_frame_depends_on_is_unchanged(name: str) -> None:
+    code, digest = TEXTUAL_CODE[name]
+    assert hashlib.sha256(inspect.getsource(code).encode()).hexdigest()[:12] == digest
