@@ -36,7 +36,6 @@ from caseload.tui import hangup
 from caseload.tui.commands import BindingCommands, Command, all_command_ids, bindings
 from caseload.tui.privacy import PrivacyApp
 from caseload.tui.safe_text import ControlFilter
-from caseload.tui.screens.help import HelpScreen
 from caseload.tui.screens.today import TodayScreen
 from caseload.tui.workers import db_work, deliver
 
@@ -196,6 +195,8 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
 
     def action_show_help(self) -> None:
         """Show the keys of the current screen."""
+        from caseload.tui.screens.help import HelpScreen  # when asked for: not at start-up
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))

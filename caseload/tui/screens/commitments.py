@@ -75,7 +75,7 @@ class CommitmentsScreen(WholeFrameAfterBatch[object], CommitmentActions):
         for label, key, width in (("Due", "due", 10), ("Status", "status", 17),
                                   ("Who", "owner", 6), ("Client", "client", 16),
                                   ("Commitment", "text", None)):
-            table.add_column(label, key=key, width=width)
+            table.add_column(Text(label), key=key, width=width)  # no markup parse
         self.reload()
 
     def on_resize(self) -> None:

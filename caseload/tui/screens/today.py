@@ -238,7 +238,7 @@ class TodayScreen(WholeFrameAfterBatch[None]):
             self.widths = widths
             table.clear(columns=True)
             for (label, key), width in zip(COLUMNS, widths, strict=True):
-                table.add_column(label, key=key, width=width)
+                table.add_column(Text(label), key=key, width=width)  # no markup parse
             for row, row_cells in zip(rows, cells, strict=True):
                 table.add_row(*row_cells, key=str(row.id))
             if current is not None and str(current.id) in self.rows:
