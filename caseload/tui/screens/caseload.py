@@ -149,7 +149,8 @@ COLUMNS = (
 )
 
 
-PAGE = 80  # rows given to the table before the first frame; more than a screenful
+PAGE = 40  # rows given to the table before the first frame, at the least; more than a
+# screenful (on a taller terminal, its height and a few more): each row is measured
 CHUNK = 250  # rows added after each frame until the table holds them all
 PENDING = "…"  # a figure still being counted
 COUNT_DELAY = 0.05  # seconds after the names' frame before the figures are counted
@@ -393,7 +394,8 @@ class CaseloadScreen(WholeFrameAfterBatch[None]):
             table.add_column(label, key=column.key, width=self.widths[index])
         self._fill += 1
         cursor = ids.index(highlighted) if highlighted is not None and highlighted in ids else -1
-        first = max(PAGE, cursor + PAGE)
+        page = max(PAGE, self.app.size.height + 8)
+        first = max(page, cursor + page)
         self._add_rows(rows, 0, first, self._fill)
         if cursor >= 0:
             table.move_cursor(row=cursor)
