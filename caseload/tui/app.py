@@ -130,13 +130,10 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
         if not self.is_headless:
             hangup.install(self)
 
-    def take_first_view(self) -> TodayView | None:
-        """Today as read while the app started, once (then None): when that read is done and
-        succeeded. Otherwise the screen reads the day itself (and reports any failure)."""
+    def take_first_view(self) -> Future[TodayView] | None:
+        """The read of Today begun while the app started, once (then None), done or not."""
         first, self.first_view = self.first_view, None
-        if first is None or not first.done() or first.exception() is not None:
-            return None
-        return first.result()
+        return first
 
     def apply_keys(self, keys: Mapping[str, str]) -> None:
         """Remap commands by id (``[keys]`` in the config); unknown ids are reported, not fatal."""

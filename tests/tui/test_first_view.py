@@ -7,6 +7,7 @@ failed or is not done yet is left to the screen's own read, which shows the day 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -56,12 +57,10 @@ async def test_the_day_read_at_start_is_in_the_first_frame_and_not_read_again(
     assert any(row for row in after[0])
 
 
-@pytest.mark.parametrize("state", ["failed", "not done"])
-async def test_a_first_read_that_failed_or_is_not_done_is_left_to_the_screen(
-        small: SmallCaseload, app_for: Callable[..., CaseloadApp], state: str) -> None:
+async def test_a_first_read_that_failed_is_read_again_by_the_screen(
+        small: SmallCaseload, app_for: Callable[..., CaseloadApp]) -> None:
     first: Future[TodayView] = Future()
-    if state == "failed":
-        first.set_exception(OSError("disk I/O error"))
+    first.set_exception(OSError("disk I/O error"))
     cache.clear()
     app = CaseloadApp(small.session, None, first)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -70,6 +69,33 @@ async def test_a_first_read_that_failed_or_is_not_done_is_left_to_the_screen(
         notices = [n.message for n in app._notifications]
     assert after == await fresh_view(app_for, small.session)
     assert not [n for n in notices if "Could not" in n]  # the screen's own read succeeded
+
+
+@pytest.mark.parametrize("ends", ["with the day", "failing"])
+async def test_a_first_read_still_under_way_is_waited_for_not_begun_again(
+        small: SmallCaseload, app_for: Callable[..., CaseloadApp],
+        monkeypatch: pytest.MonkeyPatch, ends: str) -> None:
+    """The start-up read ends (in its thread) after the screen is up: it is shown, and the
+    day is not read a second time meanwhile; if it fails, the screen reads the day itself."""
+    view = overview.today_view(small.session)
+    first: Future[TodayView] = Future()
+    reads = _reads(monkeypatch)
+    app = CaseloadApp(small.session, None, first)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert reads == [] and shown(app)[0] == []  # waiting: nothing read, nothing shown
+        done = threading.Thread(target=first.set_result if ends == "with the day" else
+                                first.set_exception,
+                                args=(view if ends == "with the day" else OSError("I/O"),))
+        done.start()
+        done.join()
+        await settle(pilot)
+        await pilot.pause()
+        after = shown(app)
+        assert len(reads) == (0 if ends == "with the day" else 1)
+    monkeypatch.undo()
+    assert after == await fresh_view(app_for, small.session)
+    assert any(row for row in after[0])
 
 
 async def test_the_app_switches_the_collector_back_on_once_it_has_drawn(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from concurrent.futures import Future
 from datetime import date, datetime
 
 from rich.cells import cell_len
@@ -19,6 +20,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowKey
 
@@ -132,6 +134,14 @@ class SessionTable(DataTable[str | Text]):
         self.refresh_row(self.get_row_index(key))
 
 
+class FirstRead(Message):
+    """The read of Today begun at start-up has ended (posted from its thread)."""
+
+    def __init__(self, read: Future[TodayView], read_at: int) -> None:
+        super().__init__()
+        self.read, self.read_at = read, read_at
+
+
 class TodayScreen(WholeFrameAfterBatch[None]):
     """The default screen: what happened today, recorded with one key per session."""
 
@@ -160,14 +170,35 @@ class TodayScreen(WholeFrameAfterBatch[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        """Show the day read while the app started (`CaseloadApp.first_view`), or read it."""
+        """Show the day read while the app started (`CaseloadApp.first_view`), or read it.
+
+        A start-up read done by now is in the first frame. One still under way is waited for
+        rather than begun again: a second read would compete with it for the GIL, and both
+        with the first frame (issue 7: cold start). A failed one is read again by the screen,
+        which says why if that fails too.
+        """
         self.query_one("#today-empty").display = False
         self.set_interval(RELOAD_SECONDS, self.reload)
         first = getattr(self.app, "take_first_view", lambda: None)()
-        if first is not None:  # in the first frame: no frame without the day, no second read
-            self.show_rows(first)
-        else:
+        if first is None:
             self.reload()
+            return
+        read_at = next(self.reads)  # begun before any later reload or save
+        if first.done():
+            self.first_read(first, read_at)
+        else:
+            first.add_done_callback(
+                lambda done: self.post_message(FirstRead(done, read_at)))  # any thread
+
+    def on_first_read(self, message: FirstRead) -> None:
+        self.first_read(message.read, message.read_at)
+
+    def first_read(self, read: Future[TodayView], read_at: int) -> None:
+        """Show the start-up read, or read again if it failed."""
+        if read.exception() is not None:
+            self.reload()
+        else:
+            self.show_read(read.result(), read_at)
 
     ROW_ACTIONS = frozenset({"record", "reschedule", "late_minutes", "open_row_client",
                              "check_in_row", "commit_for_row"})
