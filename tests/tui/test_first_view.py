@@ -71,6 +71,26 @@ async def test_a_first_read_that_failed_is_read_again_by_the_screen(
     assert not [n for n in notices if "Could not" in n]  # the screen's own read succeeded
 
 
+async def test_a_first_read_ending_while_the_screen_mounts_is_in_the_first_frame(
+        small: SmallCaseload, app_for: Callable[..., CaseloadApp],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screen waits for it (`FIRST_READ_WAIT`), so no frame without the day is drawn."""
+    view = overview.today_view(small.session)
+    first: Future[TodayView] = Future()
+    reads = _reads(monkeypatch)
+    app = CaseloadApp(small.session, None, first)
+    ends = threading.Timer(0.2, first.set_result, args=(view,))
+    ends.start()
+    async with app.run_test(size=(100, 30)) as pilot:
+        on_mount = shown(app)
+        await settle(pilot)
+        assert reads == []
+    ends.join()
+    monkeypatch.undo()
+    assert on_mount == await fresh_view(app_for, small.session)
+    assert any(row for row in on_mount[0])
+
+
 @pytest.mark.parametrize("ends", ["with the day", "failing"])
 async def test_a_first_read_still_under_way_is_waited_for_not_begun_again(
         small: SmallCaseload, app_for: Callable[..., CaseloadApp],
@@ -82,7 +102,7 @@ async def test_a_first_read_still_under_way_is_waited_for_not_begun_again(
     reads = _reads(monkeypatch)
     app = CaseloadApp(small.session, None, first)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await settle(pilot)  # the screen waited `FIRST_READ_WAIT`, then went on
         assert reads == [] and shown(app)[0] == []  # waiting: nothing read, nothing shown
         done = threading.Thread(target=first.set_result if ends == "with the day" else
                                 first.set_exception,

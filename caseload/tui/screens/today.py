@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from datetime import date, datetime
 
 from rich.cells import cell_len
@@ -43,6 +43,7 @@ from caseload.tui.widgets.header import ConsistencyHeader, share_header
 from caseload.tui.workers import WorkFailed, db_work, deliver, session_of
 
 OUTREACH_TEXT = "Reach out after the missed session"
+FIRST_READ_WAIT = 0.5  # seconds the first frame waits for the start-up read of the day
 RELOAD_SECONDS = 300  # sessions pass their end while the app is open: "needs outcome" moves
 
 OUTCOME_COMMANDS = (
@@ -172,10 +173,12 @@ class TodayScreen(WholeFrameAfterBatch[None]):
     def on_mount(self) -> None:
         """Show the day read while the app started (`CaseloadApp.first_view`), or read it.
 
-        A start-up read done by now is in the first frame. One still under way is waited for
-        rather than begun again: a second read would compete with it for the GIL, and both
-        with the first frame (issue 7: cold start). A failed one is read again by the screen,
-        which says why if that fails too.
+        The start-up read is in the first frame: one still under way is waited for here, up
+        to `FIRST_READ_WAIT`. Nothing is on screen yet, and the read (≈ 20 ms) then has the
+        GIL to itself; a first frame drawn without the day, then drawn again with it, and a
+        second read beside the first, cost more (issue 7: cold start). A read slower than that
+        (a database locked by a long write) is shown when it ends; a failed one is read again
+        by the screen, which says why if that fails too.
         """
         self.query_one("#today-empty").display = False
         self.set_interval(RELOAD_SECONDS, self.reload)
@@ -184,6 +187,7 @@ class TodayScreen(WholeFrameAfterBatch[None]):
             self.reload()
             return
         read_at = next(self.reads)  # begun before any later reload or save
+        wait([first], timeout=FIRST_READ_WAIT)
         if first.done():
             self.first_read(first, read_at)
         else:
