@@ -119,8 +119,8 @@ class CommitmentsScreen(WholeFrameAfterBatch[object], CommitmentActions):
         fit_last_column(table)
         for row in shown:
             c = row.commitment
-            table.add_row(day_text(c.due, today), status_text(c, row.days_overdue),
-                          owner_word(c.owner), Text(row.client_name), Text(c.text),
+            table.add_row(Text(day_text(c.due, today)), status_text(c, row.days_overdue),
+                          Text(owner_word(c.owner)), Text(row.client_name), Text(c.text),
                           key=str(row.id))
         if current is not None and str(current.id) in self.rows:
             table.move_cursor(row=table.get_row_index(str(current.id)))

@@ -251,7 +251,7 @@ class TodayScreen(WholeFrameAfterBatch[None]):
         current = self.current_row()
         cursor = table.cursor_row
         had_rows = bool(self.rows)
-        cells = [(when_text(row, day), Text(row.client_name), Text(row.record_number),
+        cells = [(Text(when_text(row, day)), Text(row.client_name), Text(row.record_number),
                   outcome_text(row)) for row in rows]
         # Widths computed here: DataTable's own auto-width can paint stale cells on a refill.
         widths = [column_width(label, [c[index] for c in cells])
