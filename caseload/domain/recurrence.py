@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 import msgspec
-from dateutil.rrule import rrule, rrulestr
 from msgspec.structs import replace
 
 from caseload.domain.records import ValidationError
@@ -224,6 +223,9 @@ def _check_combinations(rule: _Rule) -> None:
 
 def _expand(rule: _Rule, dtstart: datetime) -> Iterator[tuple[datetime, datetime]]:
     """Yield (local start, UTC instant) of every occurrence in order, gap times moved forward."""
+    # Imported here: a start of the app books series ahead only on the day's first start.
+    from dateutil.rrule import rrule, rrulestr
+
     try:
         built = rrulestr(rule.text, dtstart=dtstart)
     except (ValueError, OverflowError, TypeError) as exc:
