@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec.structs
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
 
@@ -85,6 +86,27 @@ def test_pending_cells_keep_name_and_record() -> None:
     cells = caseload_screen.pending_cells(caseload_screen.name_row(fact), TUI_NOW.date())
     assert cells[0].plain.startswith("Robin Example") and cells[-1].plain == "CL-7"
     assert {c.plain for c in cells[1:-1]} == {PENDING}
+
+
+def test_figures_read_alike_are_one_text_names_and_records_are_not() -> None:
+    """Counted cells share a Text where the figure reads the same (memory with a thousand
+    clients); each row still shows its own figures, and its own name and record number."""
+    from caseload.domain.metrics import Ratio
+    from caseload.domain.records import ClientFact, ClientStatus
+
+    rows = [msgspec.structs.replace(
+        caseload_screen.name_row(ClientFact(n, f"Client {n}", f"CL-{n}", ClientStatus.ACTIVE,
+                                            TUI_NOW.date())),
+        attendance=Ratio(n % 2 + 1, 2)) for n in range(1, 5)]
+    cells, _widths = caseload_screen.counted_cells(rows, TUI_NOW.date())
+    by_row = [cells[row.id] for row in rows]
+    assert [c[2].plain for c in by_row] == ["100%", "50%", "100%", "50%"]
+    assert by_row[0][2] is by_row[2][2] and by_row[1][2] is by_row[3][2]
+    assert by_row[0][2] is not by_row[1][2]
+    assert by_row[0][2].justify == "right" and by_row[0][6].justify == "left"
+    assert len({id(c[0]) for c in by_row}) == len({id(c[-1]) for c in by_row}) == 4
+    pending = [caseload_screen.pending_cells(row, TUI_NOW.date()) for row in rows]
+    assert pending[0][2] is pending[1][2] and pending[0][2].plain == PENDING
 
 
 async def test_figures_are_counted_after_the_names_frame(tui_db: Path, app_for,
