@@ -87,6 +87,7 @@ from caseload.domain.records import (
     Party,
     Settings,
 )
+from caseload.store.db import bulk_write_cache
 from caseload.store.models import (
     Appointment,
     AppointmentSeries,
@@ -1016,7 +1017,7 @@ def generate(*, clients: int = DEMO_CLIENTS, weeks: int = DEMO_WEEKS, seed: int 
     settings = settings or Settings()
     logins = [login] + [f"demo{n:02d}" for n in range(2, counselors + 1)]
     total_steps = clients + len(_TABLES)
-    with database.atomic():
+    with bulk_write_cache(), database.atomic():
         existing = {c.login: c.id for c in Counselor.select(Counselor.id, Counselor.login)
                     .where(Counselor.login.in_(logins))}
         tables = _build(clients=clients, weeks=weeks, seed=seed, counselors=counselors,

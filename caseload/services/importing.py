@@ -36,6 +36,7 @@ from caseload.io.rows import KINDS, ExportData
 from caseload.services import audit
 from caseload.services.exporting import load_export
 from caseload.services.session import Session
+from caseload.store.db import bulk_write_cache
 from caseload.store.models import (
     Appointment,
     AppointmentSeries,
@@ -380,7 +381,7 @@ def import_tables(session: Session, tables: Sequence[Table], *, dry_run: bool = 
             "You are signed in read-only (supervisor); nothing was imported.")
     tables = sorted(tables, key=lambda t: KINDS.index(t.kind))
     db = database.obj
-    with _transaction(db) as transaction:
+    with bulk_write_cache(), _transaction(db) as transaction:
         plan = _Plan(session, load_export(session), tables)
         for index, table in enumerate(tables):
             plan.check(index, table)

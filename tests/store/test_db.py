@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from peewee import IntegrityError
 
-from caseload.store.db import DatabaseError, Location, close_database, open_database
+from caseload.store.db import (
+    BULK_CACHE_KIB,
+    DatabaseError,
+    Location,
+    bulk_write_cache,
+    close_database,
+    open_database,
+)
 from caseload.store.migrations import CURRENT_VERSION, migrate, schema_version
 from caseload.store.models import (
     Appointment,
@@ -35,6 +42,19 @@ def test_pragmas_are_wal_foreign_keys_full_sync(db_path: Path) -> None:
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+@pytest.mark.sqlite_only
+def test_a_bulk_write_has_a_larger_page_cache_then_the_apps_again(db_path: Path) -> None:
+    """Each connection keeps 1 MB of pages (memory: one per thread); a bulk write 16 MB."""
+    db = database.obj
+    assert db.execute_sql("PRAGMA cache_size").fetchone()[0] == -1000
+    with bulk_write_cache(), database.atomic():
+        assert db.execute_sql("PRAGMA cache_size").fetchone()[0] == -BULK_CACHE_KIB
+    assert db.execute_sql("PRAGMA cache_size").fetchone()[0] == -1000
+    with pytest.raises(ZeroDivisionError), bulk_write_cache():
+        1 / 0  # noqa: B018 - a failed write gives the app's size back too
+    assert db.execute_sql("PRAGMA cache_size").fetchone()[0] == -1000
 
 
 @pytest.mark.sqlite_only
