@@ -43,6 +43,7 @@ from caseload.services import clients, overview
 from caseload.services.overview import ClientRow, WeekHeader
 from caseload.tui.commands import Command, bindings
 from caseload.tui.whole_frame import WholeFrameAfterBatch
+from caseload.tui.widgets.alike import AlikeTexts
 from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.header import ConsistencyHeader
 from caseload.tui.widgets.row_table import RowCursorTable
@@ -174,11 +175,10 @@ def name_row(client: ClientFact) -> ClientRow:
                      Ratio(), Ratio(), None, (), None, None, ())
 
 
-# Cells shown alike are one Text (never changed once made: Rich renders a Text without
-# changing it): "…" while counting, and the figures many rows share ("100%", "·", "none",
-# "Mon 7 Dec"). A thousand clients' eight cells were 2 MiB of Text (issue 7: ≤ 80 MiB with
-# every client listed). Names and record numbers are each a client's own.
-_PENDING = {justify: Text(PENDING, justify=justify) for justify in ("left", "right")}
+# Cells shown alike are one Text (`widgets.alike`): "…" while counting, and the figures many
+# rows share ("100%", "·", "none", "Mon 7 Dec"). A thousand clients' eight cells were 2 MiB of
+# Text. Names and record numbers are each a client's own.
+_PENDING = AlikeTexts()
 UNSHARED = frozenset({"name", "record"})
 
 
@@ -186,24 +186,22 @@ def pending_cells(row: ClientRow, today: date) -> list[Text]:
     """The name and record number now, every figure as "…"."""
     return [value if isinstance(value := column.show(row, today), Text)
             else Text(value) if column.key in UNSHARED
-            else _PENDING["right" if column.right else "left"]
+            else _PENDING.text(PENDING, "right" if column.right else "left")
             for column in COLUMNS]
 
 
-def row_cells(row: ClientRow, today: date,
-              shared: dict[tuple[str, str], Text] | None = None) -> list[Text]:
-    """A client's cells, as Text (numbers right-aligned); a figure's Text is taken from
-    `shared` when one reads the same (and put there when not)."""
+def row_cells(row: ClientRow, today: date, alike: AlikeTexts | None = None) -> list[Text]:
+    """A client's cells, as Text (numbers right-aligned); a figure reading as one in another
+    row is the same Text (`alike`)."""
     cells: list[Text] = []
     for column in COLUMNS:
         value = column.show(row, today)
         if isinstance(value, str):
             justify: JustifyMethod = "right" if column.right else "left"
-            if shared is None or column.key in UNSHARED:
+            if alike is None or column.key in UNSHARED:
                 value = Text(value, justify=justify)
             else:
-                value = shared.get((value, justify)) or shared.setdefault(
-                    (value, justify), Text(value, justify=justify))
+                value = alike.text(value, justify)
         cells.append(value)
     return cells
 
@@ -227,8 +225,8 @@ def pending_widths(rows: list[ClientRow]) -> list[int]:
 def counted_cells(rows: list[ClientRow], today: date
                   ) -> tuple[dict[int, list[Text]], list[int]]:
     """Every row's cells and the columns' widths (in the worker, off the UI thread)."""
-    shared: dict[tuple[str, str], Text] = {}
-    cells = {row.id: row_cells(row, today, shared) for row in rows}
+    alike = AlikeTexts()
+    cells = {row.id: row_cells(row, today, alike) for row in rows}
     return cells, column_widths(list(cells.values()))
 
 

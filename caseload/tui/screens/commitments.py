@@ -23,6 +23,7 @@ from caseload.tui.commands import Command, bindings
 from caseload.tui.screens.commitment_actions import COMMITMENT_ROW_COMMANDS, CommitmentActions
 from caseload.tui.screens.commitment_form import CommitmentFormScreen
 from caseload.tui.whole_frame import WholeFrameAfterBatch
+from caseload.tui.widgets.alike import AlikeTexts
 from caseload.tui.widgets.commitment_text import history_text, owner_word, short_day, status_text
 from caseload.tui.widgets.header import ConsistencyHeader, refresh_header
 from caseload.tui.widgets.table_fit import fit_last_column
@@ -117,10 +118,12 @@ class CommitmentsScreen(WholeFrameAfterBatch[object], CommitmentActions):
         today = self.today or date.today()
         table.clear()
         fit_last_column(table)
+        alike = AlikeTexts()  # dates, statuses and owners repeat: one Text each
         for row in shown:
             c = row.commitment
-            table.add_row(Text(day_text(c.due, today)), status_text(c, row.days_overdue),
-                          Text(owner_word(c.owner)), Text(row.client_name), Text(c.text),
+            table.add_row(alike.text(day_text(c.due, today)),
+                          alike.same(status_text(c, row.days_overdue)),
+                          alike.text(owner_word(c.owner)), Text(row.client_name), Text(c.text),
                           key=str(row.id))
         if current is not None and str(current.id) in self.rows:
             table.move_cursor(row=table.get_row_index(str(current.id)))

@@ -38,6 +38,7 @@ from caseload.tui.screens.modals import (
     parse_local_datetime,
 )
 from caseload.tui.whole_frame import WholeFrameAfterBatch
+from caseload.tui.widgets.alike import AlikeTexts
 from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.header import ConsistencyHeader, share_header
 from caseload.tui.workers import WorkFailed, db_work, deliver, session_of
@@ -251,8 +252,9 @@ class TodayScreen(WholeFrameAfterBatch[None]):
         current = self.current_row()
         cursor = table.cursor_row
         had_rows = bool(self.rows)
-        cells = [(Text(when_text(row, day)), Text(row.client_name), Text(row.record_number),
-                  outcome_text(row)) for row in rows]
+        alike = AlikeTexts()  # times and outcomes repeat: one Text each
+        cells = [(alike.text(when_text(row, day)), Text(row.client_name),
+                  Text(row.record_number), alike.same(outcome_text(row))) for row in rows]
         # Widths computed here: DataTable's own auto-width can paint stale cells on a refill.
         widths = [column_width(label, [c[index] for c in cells])
                   for index, (label, _key) in enumerate(COLUMNS)]
