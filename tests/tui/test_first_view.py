@@ -1,8 +1,9 @@
 """Today's first frame shows the day read while the app started (`cli._read_today`).
 
-The read runs in a thread while Textual is imported; the Today screen shows its result at
-mount, so the first frame has the day in it and nothing is read a second time. A read that
-failed or is not done yet is left to the screen's own read, which shows the day (or says why).
+The read is done before Textual is imported; the Today screen shows its result at mount, so
+the first frame has the day in it and nothing is read a second time. A read handed over still
+under way is waited for; one that failed is left to the screen's own read, which shows the day
+(or says why).
 """
 
 from __future__ import annotations

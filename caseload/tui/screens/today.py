@@ -174,12 +174,12 @@ class TodayScreen(WholeFrameAfterBatch[None]):
     def on_mount(self) -> None:
         """Show the day read while the app started (`CaseloadApp.first_view`), or read it.
 
-        The start-up read is in the first frame: one still under way is waited for here, up
-        to `FIRST_READ_WAIT`. Nothing is on screen yet, and the read (≈ 20 ms) then has the
-        GIL to itself; a first frame drawn without the day, then drawn again with it, and a
-        second read beside the first, cost more (issue 7: cold start). A read slower than that
-        (a database locked by a long write) is shown when it ends; a failed one is read again
-        by the screen, which says why if that fails too.
+        The start-up read (`cli._read_today`, done before the app starts) is in the first
+        frame. A read handed over still under way is waited for here, up to
+        `FIRST_READ_WAIT`, rather than begun again: nothing is on screen yet, and a first frame
+        drawn without the day, then again with it, and a second read beside the first, cost
+        more (issue 7: cold start). One slower than that is shown when it ends; a failed one is
+        read again by the screen, which says why if that fails too.
         """
         self.query_one("#today-empty").display = False
         self.set_interval(RELOAD_SECONDS, self.reload)
