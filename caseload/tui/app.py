@@ -130,10 +130,13 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
         if not self.is_headless:
             hangup.install(self)
 
-    def take_first_view(self) -> Future[TodayView] | None:
-        """The read of Today begun while the app started, once (then None), done or not."""
+    def take_first_view(self) -> TodayView | None:
+        """Today as read before the app started, once (then None): when that read is done and
+        succeeded. Otherwise the screen reads the day itself (and reports any failure)."""
         first, self.first_view = self.first_view, None
-        return first
+        if first is None or not first.done() or first.exception() is not None:
+            return None
+        return first.result()
 
     def apply_keys(self, keys: Mapping[str, str]) -> None:
         """Remap commands by id (``[keys]`` in the config); unknown ids are reported, not fatal."""

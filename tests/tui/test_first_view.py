@@ -1,14 +1,12 @@
 """Today's first frame shows the day read while the app started (`cli._read_today`).
 
 The read is done before Textual is imported; the Today screen shows its result at mount, so
-the first frame has the day in it and nothing is read a second time. A read handed over still
-under way is waited for; one that failed is left to the screen's own read, which shows the day
-(or says why).
+the first frame has the day in it and nothing is read a second time. A read that failed (or
+is not done) is left to the screen's own read, which shows the day (or says why).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -58,10 +56,12 @@ async def test_the_day_read_at_start_is_in_the_first_frame_and_not_read_again(
     assert any(row for row in after[0])
 
 
-async def test_a_first_read_that_failed_is_read_again_by_the_screen(
-        small: SmallCaseload, app_for: Callable[..., CaseloadApp]) -> None:
+@pytest.mark.parametrize("state", ["failed", "not done"])
+async def test_a_first_read_that_failed_or_is_not_done_is_left_to_the_screen(
+        small: SmallCaseload, app_for: Callable[..., CaseloadApp], state: str) -> None:
     first: Future[TodayView] = Future()
-    first.set_exception(OSError("disk I/O error"))
+    if state == "failed":
+        first.set_exception(OSError("disk I/O error"))
     cache.clear()
     app = CaseloadApp(small.session, None, first)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -70,53 +70,6 @@ async def test_a_first_read_that_failed_is_read_again_by_the_screen(
         notices = [n.message for n in app._notifications]
     assert after == await fresh_view(app_for, small.session)
     assert not [n for n in notices if "Could not" in n]  # the screen's own read succeeded
-
-
-async def test_a_first_read_ending_while_the_screen_mounts_is_in_the_first_frame(
-        small: SmallCaseload, app_for: Callable[..., CaseloadApp],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """The screen waits for it (`FIRST_READ_WAIT`), so no frame without the day is drawn."""
-    view = overview.today_view(small.session)
-    first: Future[TodayView] = Future()
-    reads = _reads(monkeypatch)
-    app = CaseloadApp(small.session, None, first)
-    ends = threading.Timer(0.2, first.set_result, args=(view,))
-    ends.start()
-    async with app.run_test(size=(100, 30)) as pilot:
-        on_mount = shown(app)
-        await settle(pilot)
-        assert reads == []
-    ends.join()
-    monkeypatch.undo()
-    assert on_mount == await fresh_view(app_for, small.session)
-    assert any(row for row in on_mount[0])
-
-
-@pytest.mark.parametrize("ends", ["with the day", "failing"])
-async def test_a_first_read_still_under_way_is_waited_for_not_begun_again(
-        small: SmallCaseload, app_for: Callable[..., CaseloadApp],
-        monkeypatch: pytest.MonkeyPatch, ends: str) -> None:
-    """The start-up read ends (in its thread) after the screen is up: it is shown, and the
-    day is not read a second time meanwhile; if it fails, the screen reads the day itself."""
-    view = overview.today_view(small.session)
-    first: Future[TodayView] = Future()
-    reads = _reads(monkeypatch)
-    app = CaseloadApp(small.session, None, first)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)  # the screen waited `FIRST_READ_WAIT`, then went on
-        assert reads == [] and shown(app)[0] == []  # waiting: nothing read, nothing shown
-        done = threading.Thread(target=first.set_result if ends == "with the day" else
-                                first.set_exception,
-                                args=(view if ends == "with the day" else OSError("I/O"),))
-        done.start()
-        done.join()
-        await settle(pilot)
-        await pilot.pause()
-        after = shown(app)
-        assert len(reads) == (0 if ends == "with the day" else 1)
-    monkeypatch.undo()
-    assert after == await fresh_view(app_for, small.session)
-    assert any(row for row in after[0])
 
 
 async def test_the_app_switches_the_collector_back_on_once_it_has_drawn(

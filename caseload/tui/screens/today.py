@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from concurrent.futures import Future, wait
 from datetime import date, datetime
 
 from rich.cells import cell_len
@@ -20,7 +19,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowKey
 
@@ -44,7 +42,6 @@ from caseload.tui.widgets.header import ConsistencyHeader, share_header
 from caseload.tui.workers import WorkFailed, db_work, deliver, session_of
 
 OUTREACH_TEXT = "Reach out after the missed session"
-FIRST_READ_WAIT = 0.5  # seconds the first frame waits for the start-up read of the day
 RELOAD_SECONDS = 300  # sessions pass their end while the app is open: "needs outcome" moves
 
 OUTCOME_COMMANDS = (
@@ -136,14 +133,6 @@ class SessionTable(DataTable[str | Text]):
         self.refresh_row(self.get_row_index(key))
 
 
-class FirstRead(Message):
-    """The read of Today begun at start-up has ended (posted from its thread)."""
-
-    def __init__(self, read: Future[TodayView], read_at: int) -> None:
-        super().__init__()
-        self.read, self.read_at = read, read_at
-
-
 class TodayScreen(WholeFrameAfterBatch[None]):
     """The default screen: what happened today, recorded with one key per session."""
 
@@ -172,38 +161,19 @@ class TodayScreen(WholeFrameAfterBatch[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        """Show the day read while the app started (`CaseloadApp.first_view`), or read it.
+        """Show the day read before the app started (`cli._read_today`), or read it.
 
-        The start-up read (`cli._read_today`, done before the app starts) is in the first
-        frame. A read handed over still under way is waited for here, up to
-        `FIRST_READ_WAIT`, rather than begun again: nothing is on screen yet, and a first frame
-        drawn without the day, then again with it, and a second read beside the first, cost
-        more (issue 7: cold start). One slower than that is shown when it ends; a failed one is
-        read again by the screen, which says why if that fails too.
+        The start-up read is in the first frame: no frame without the day, no second read
+        (issue 7: cold start). Without one (or if it failed) the screen reads the day itself,
+        and says why if that fails.
         """
         self.query_one("#today-empty").display = False
         self.set_interval(RELOAD_SECONDS, self.reload)
         first = getattr(self.app, "take_first_view", lambda: None)()
-        if first is None:
-            self.reload()
-            return
-        read_at = next(self.reads)  # begun before any later reload or save
-        wait([first], timeout=FIRST_READ_WAIT)
-        if first.done():
-            self.first_read(first, read_at)
+        if first is not None:
+            self.show_read(first, next(self.reads))
         else:
-            first.add_done_callback(
-                lambda done: self.post_message(FirstRead(done, read_at)))  # any thread
-
-    def on_first_read(self, message: FirstRead) -> None:
-        self.first_read(message.read, message.read_at)
-
-    def first_read(self, read: Future[TodayView], read_at: int) -> None:
-        """Show the start-up read, or read again if it failed."""
-        if read.exception() is not None:
             self.reload()
-        else:
-            self.show_read(read.result(), read_at)
 
     ROW_ACTIONS = frozenset({"record", "reschedule", "late_minutes", "open_row_client",
                              "check_in_row", "commit_for_row"})
