@@ -29,6 +29,14 @@ async def to_the_list(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
 
 
+async def counted_list(pilot) -> CaseloadScreen:  # type: ignore[no-untyped-def]
+    """`to_the_list`, then the screen, its figures counted."""
+    await to_the_list(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, CaseloadScreen) and screen.counted
+    return screen
+
+
 async def test_every_row_arrives_and_the_last_can_be_highlighted(tui_db: Path,
                                                                    app_for) -> None:
     generate(PAGE * 2 + 37, weeks=6)
@@ -67,9 +75,7 @@ async def test_names_show_before_the_figures(tui_db: Path, app_for, monkeypatch)
     monkeypatch.setattr(CaseloadScreen, "show_names", spy)
     app = app_for(session)
     async with app.run_test(size=(120, 30)) as pilot:
-        await to_the_list(pilot)
-        screen = app.screen
-        assert isinstance(screen, CaseloadScreen) and screen.counted
+        screen = await counted_list(pilot)
         names = sorted(c.name for c in clients.list_clients(session)
                        if c.status.value == "active")
         assert sorted(row[0] for row in shown) == names
@@ -129,9 +135,7 @@ async def test_figures_are_counted_after_the_names_frame(tui_db: Path, app_for,
     monkeypatch.setattr(CaseloadScreen, "show_names", names)
     app = app_for(make_session())
     async with app.run_test(size=(120, 30)) as pilot:
-        await to_the_list(pilot)
-        screen = app.screen
-        assert isinstance(screen, CaseloadScreen) and screen.counted
+        screen = await counted_list(pilot)
         assert events[:3] == ["names", "frame", "count"]
         table = screen.query_one("#caseload-table", DataTable)
         assert PENDING not in [str(getattr(c, "plain", c)) for c in table.get_row_at(0)]
@@ -211,9 +215,7 @@ async def test_a_long_list_runs_its_due_collection_once_it_is_all_drawn(
     monkeypatch.setattr(caseload_screen, "collect_after_load", collect)
     app = app_for(make_session())
     async with app.run_test(size=(120, 30)) as pilot:
-        await to_the_list(pilot)
-        screen = app.screen
-        assert isinstance(screen, CaseloadScreen) and screen.counted
+        screen = await counted_list(pilot)
         for _ in range(20):  # the lazy fill adds a chunk after each frame
             await pilot.pause(0.05)
         table = screen.query_one("#caseload-table", DataTable)
@@ -233,8 +235,7 @@ async def test_a_short_list_leaves_collection_to_python(tui_db: Path, app_for,
     monkeypatch.setattr(caseload_screen, "collect_after_load", lambda: collected.append("gc"))
     app = app_for(make_session())
     async with app.run_test(size=(120, 30)) as pilot:
-        await to_the_list(pilot)
-        assert isinstance(app.screen, CaseloadScreen) and app.screen.counted
+        await counted_list(pilot)
         for _ in range(5):
             await pilot.pause(0.05)
         assert collected == []

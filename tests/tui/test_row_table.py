@@ -7,8 +7,6 @@ one fails when the Textual code it stands in for changes at all.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 from typing import Any
 
 import pytest
@@ -23,6 +21,7 @@ from textual.widgets import DataTable, Input, Static
 from textual.widgets._data_table import DataTable as TextualDataTable
 
 from caseload.tui.widgets.row_table import PlainLines, RowCursorTable
+from tests.tui.conftest import source_digest
 
 Drawn = list[list[tuple[str, Any, bool]]]
 
@@ -226,4 +225,4 @@ TEXTUAL_CODE = {
 @pytest.mark.parametrize("name", sorted(TEXTUAL_CODE))
 def test_the_textual_code_row_table_depends_on_is_unchanged(name: str) -> None:
     code, digest = TEXTUAL_CODE[name]
-    assert hashlib.sha256(inspect.getsource(code).encode()).hexdigest()[:12] == digest
+    assert source_digest(code) == digest

@@ -7,8 +7,6 @@ changed since (the table missing), and the whole screen came a tick later.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from textual.screen import Screen
 from caseload.tui import app as app_module
 from caseload.tui.app import CaseloadApp
 from caseload.tui.whole_frame import WholeFrameAfterBatch
-from tests.tui.conftest import SmallCaseload, settle
+from tests.tui.conftest import SmallCaseload, settle, source_digest
 
 
 def _record_frames(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, str]]:
@@ -86,4 +84,4 @@ TEXTUAL_CODE = {
 @pytest.mark.parametrize("name", sorted(TEXTUAL_CODE))
 def test_the_textual_code_whole_frame_depends_on_is_unchanged(name: str) -> None:
     code, digest = TEXTUAL_CODE[name]
-    assert hashlib.sha256(inspect.getsource(code).encode()).hexdigest()[:12] == digest
+    assert source_digest(code) == digest
