@@ -5,7 +5,8 @@ changed: on mount, on every focus change, after `refresh_bindings`. On Today, wi
 keys, each such rebuild mounts and styles eight widgets (≈ 15 ms): at start-up it happened twice
 before the first frame (issue 7: cold start). This footer keeps what it last showed (each shown
 key's key, label, action, whether it is enabled, its tooltip, and the palette key) and rebuilds
-only when that differs.
+only when that differs. Its keys are mounted in the compact style they end up in, so mounting
+them styles each once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Hashable
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeysFooter(Footer):
@@ -50,4 +52,18 @@ class KeysFooter(Footer):
         for widget in super().compose():
             if self.shown is None:
                 self.shown = self.keys_of(self.screen)
+            if isinstance(widget, FooterKey):
+                self._style_ahead(widget)
             yield widget
+
+    def _style_ahead(self, key: FooterKey) -> None:
+        """Give a new key, before it mounts, the compact style it would end up with.
+
+        A key starts compact and takes the footer's `compact` once bound to it (the palette
+        key is not bound and stays compact); each of those changes restyled the key and its
+        parts: 15 restyles of Today's footer before the first frame (issue 7: cold start).
+        Set ahead, neither change happens, and the key looks as it did.
+        """
+        compact = True if key.has_class("-command-palette") else self.compact
+        key.set_reactive(FooterKey.compact, compact)
+        key.set_class(compact, "-compact", update=False)
