@@ -37,6 +37,7 @@ from caseload.tui.commands import BindingCommands, Command, all_command_ids, bin
 from caseload.tui.privacy import PrivacyApp
 from caseload.tui.safe_text import ControlFilter
 from caseload.tui.screens.today import TodayScreen
+from caseload.tui.styles import KeptStylesheet
 from caseload.tui.workers import db_work, deliver
 
 APP_COMMANDS = (
@@ -112,6 +113,8 @@ class CaseloadApp(PrivacyApp):  # logoff, blank key, initials, team view: tui/pr
     def __init__(self, session: Session, config_keys: Mapping[str, str] | None = None,
                  first_view: Future[TodayView] | None = None) -> None:
         super().__init__()
+        # Parsed again only when the CSS variables change (tui/styles.py); nothing is in it yet.
+        self.stylesheet = KeptStylesheet(variables=self.stylesheet._variables)
         self.session = session
         self.config_keys = dict(config_keys or {})
         # Today's rows and header, read while the app was being imported (cli.open_app).

@@ -11,7 +11,7 @@ first whole frame (issue 7: cold start ≤ 1.4 T, the list ≤ 1.5 T).
 `WholeFrameAfterBatch` renders nothing while the app batches: it keeps the whole screen dirty
 and asks for a repaint, which the screen's next update (after the batch) draws in one frame.
 Outside a batch, and for inline apps, Textual's own refresh runs unchanged. The Textual code
-this stands in for is pinned in `tests/tui/test_whole_frame.py`.
+this stands in for is pinned in `tests/tui/test_textual_pins.py`.
 """
 
 from __future__ import annotations

@@ -9,9 +9,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
-import inspect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -166,8 +164,3 @@ def days(n: int) -> timedelta:
     """Shorthand for test arithmetic."""
     return timedelta(days=n)
 
-
-def source_digest(code: object) -> str:
-    """A short digest of a function's source: tests pin the Textual code Caseload relies on
-    (`widgets.row_table`, `tui.whole_frame`) and fail when an upgrade changes it."""
-    return hashlib.sha256(inspect.getsource(code).encode()).hexdigest()[:12]  # type: ignore[arg-type]

@@ -13,15 +13,11 @@ import pytest
 from rich.panel import Panel
 from rich.style import Style
 from rich.text import Text
-from textual._styles_cache import StylesCache
 from textual.app import App, ComposeResult
 from textual.geometry import Region
-from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
-from textual.widgets._data_table import DataTable as TextualDataTable
 
 from caseload.tui.widgets.row_table import PlainLines, RowCursorTable
-from tests.tui.conftest import source_digest
 
 Drawn = list[list[tuple[str, Any, bool]]]
 
@@ -205,24 +201,3 @@ async def test_an_interning_cache_hands_back_equal_lines_as_one_strip() -> None:
         assert other[0] is not first[0]
         assert other[0].text.startswith("Something else")
 
-
-# The Textual code `widgets.row_table` stands in for or relies on, as in Textual 8.2.8. If
-# Textual changes any of it, read the change against row_table.py, then update the digests.
-TEXTUAL_CODE = {
-    "DataTable._render_cell": (TextualDataTable._render_cell, "56c87899a3bf"),
-    "DataTable._render_line_in_row": (TextualDataTable._render_line_in_row, "669cc46a7ca1"),
-    "DataTable._render_line": (TextualDataTable._render_line, "a32c6991165c"),
-    "DataTable.render_line": (TextualDataTable.render_line, "dfc24fd4f26a"),
-    "DataTable.render_lines": (TextualDataTable.render_lines, "4e0ae4f0a9bd"),
-    "StylesCache.render_widget": (StylesCache.render_widget, "b946353fb1eb"),
-    "StylesCache.render": (StylesCache.render, "0945715ef8ae"),
-    "StylesCache.render_line": (StylesCache.render_line, "928d7496e850"),
-    "Widget.vertical_scrollbar": (Widget.vertical_scrollbar.fget, "6b140a728f0b"),
-    "Widget.render_lines": (Widget.render_lines, "1f2a11f3d518"),
-}
-
-
-@pytest.mark.parametrize("name", sorted(TEXTUAL_CODE))
-def test_the_textual_code_row_table_depends_on_is_unchanged(name: str) -> None:
-    code, digest = TEXTUAL_CODE[name]
-    assert source_digest(code) == digest

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual._compositor import Compositor, LayoutUpdate
+from textual._compositor import LayoutUpdate
 from textual.app import App
 from textual.screen import Screen
 
 from caseload.tui import app as app_module
 from caseload.tui.app import CaseloadApp
 from caseload.tui.whole_frame import WholeFrameAfterBatch
-from tests.tui.conftest import SmallCaseload, settle, source_digest
+from tests.tui.conftest import SmallCaseload, settle
 
 
 def _record_frames(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, str]]:
@@ -69,19 +69,3 @@ async def test_switching_to_a_mode_the_first_time_draws_it_whole(
     assert not [f for f in frames if f[0]]
     assert LayoutUpdate.__name__ in [kind for _, kind in frames]
 
-
-# The Textual code `tui.whole_frame` stands in for or relies on, as in Textual 8.2.8. If Textual
-# changes any of it, read the change against whole_frame.py, then update the digests.
-TEXTUAL_CODE = {
-    "Screen._compositor_refresh": (Screen._compositor_refresh, "7a40efe56381"),
-    "Screen._on_timer_update": (Screen._on_timer_update, "421401660de1"),
-    "Screen._on_idle": (Screen._on_idle, "05781131b10d"),
-    "App._display": (App._display, "4b78dff6669a"),
-    "Compositor.render_update": (Compositor.render_update, "772c6b21953a"),
-}
-
-
-@pytest.mark.parametrize("name", sorted(TEXTUAL_CODE))
-def test_the_textual_code_whole_frame_depends_on_is_unchanged(name: str) -> None:
-    code, digest = TEXTUAL_CODE[name]
-    assert source_digest(code) == digest

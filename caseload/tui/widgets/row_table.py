@@ -23,7 +23,7 @@ compare it with a plain DataTable, cell by cell and segment by segment, in sever
 and with hover, focus, fixed rows and columns, labels, tall rows, markup and wide characters).
 `PlainLines` overrides a private Textual class and `_render_cell` stands in for DataTable's
 (Textual pinned at 8.2.8 in requirements.lock): the same tests compare them with Textual's own,
-and fail when the Textual code they stand in for changes.
+and `tests/tui/test_textual_pins.py` fails when the Textual code they stand in for changes.
 """
 
 from __future__ import annotations
