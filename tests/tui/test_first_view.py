@@ -12,12 +12,12 @@ from concurrent.futures import Future
 from typing import Any
 
 import pytest
-from textual.widgets._footer import FooterKey
 
 from caseload.services import overview
 from caseload.services.overview import TodayView
 from caseload.store import cache
 from caseload.tui.app import CaseloadApp
+from caseload.tui.widgets.footer import KeysFooter
 from tests.tui.conftest import SmallCaseload, settle
 from tests.tui.test_today_saved_view import fresh_view, shown
 
@@ -48,9 +48,9 @@ async def test_the_day_read_at_start_is_in_the_first_frame_and_not_read_again(
         assert reads == []  # neither the screen nor the app's header read it again
         assert app.take_first_view() is None  # handed over once
         after = shown(app)
-        # The footer was composed once, after the rows were in: the row keys are there.
-        footer = [key.description for key in app.screen.query(FooterKey)]
-        assert {"Kept", "No show"} <= set(footer)
+        # The footer was drawn after the rows were in: the row keys are there.
+        footer = app.screen.query_one(KeysFooter).shown or ()
+        assert {"Kept", "No show"} <= {key.description for key in footer}
     monkeypatch.undo()
     assert on_mount == after == await fresh_view(app_for, small.session)
     assert any(row for row in after[0])

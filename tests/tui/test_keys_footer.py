@@ -1,100 +1,150 @@
-"""The footer builds its keys again only when they change (`widgets.footer.KeysFooter`)."""
+"""The footer of Today and Caseload (`widgets.footer.KeysFooter`): one widget that draws what
+Textual's Footer draws, acts on clicks as it does, and draws again only when its keys change."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from pathlib import Path
 
 import pytest
+from rich.style import Style
 from textual.app import App, ComposeResult
-from textual.dom import DOMNode
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Footer, Static
 
 from caseload.services import overview
 from caseload.services.overview import TodayView
+from caseload.tui import app as app_module
 from caseload.tui.app import CaseloadApp
 from caseload.tui.widgets.footer import KeysFooter
 from tests.tui.conftest import SmallCaseload, settle
 
-
-def _footer(app: CaseloadApp) -> list[tuple[str, str]]:
-    return [(key.key_display, key.description) for key in app.screen.query(FooterKey)]
+SIZE = (72, 6)
 
 
-async def test_the_footer_is_built_once_and_again_only_when_its_keys_change(
+class _KeysApp(App[None]):
+    """Keys of every kind, in a footer of the given type, styled by Caseload's stylesheet."""
+
+    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
+    BINDINGS = [
+        Binding("k", "kept", "Kept"),
+        Binding("n", "no_show", "No show", tooltip="Record a no-show"),
+        Binding("z", "off", "Off"),  # shown, but disabled (check_action says None)
+        Binding("h", "kept", "Hidden", show=False),
+        Binding("K", "kept", "Kept again"),  # the same action: only the first is shown
+    ]
+
+    def __init__(self, footer: type[Widget]) -> None:
+        super().__init__()
+        self.footer = footer
+        self.pressed: list[str] = []
+        self.bells = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("The screen's body")
+        yield self.footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if action == "off" else True
+
+    def action_kept(self) -> None:
+        self.pressed.append("kept")
+
+    def action_no_show(self) -> None:
+        self.pressed.append("no show")
+
+    def bell(self) -> None:
+        self.bells += 1
+
+
+def _footer_line(app: App[object]) -> list[tuple[str, Style]]:
+    """The screen's last line, cell by cell: each character and its style."""
+    line = app.screen._compositor.render_strips()[-1]
+    return [(char, segment.style.clear_meta_and_links() if segment.style else Style())
+            for segment in line for char in segment.text]
+
+
+def _text(line: list[tuple[str, Style]]) -> str:
+    return "".join(char for char, _ in line).rstrip()
+
+
+async def _drawn(footer: type[Widget], then: Callable[[Pilot[None]], object] | None = None
+                 ) -> tuple[list[tuple[str, Style]], object]:
+    """The footer line of `_KeysApp` with `footer`, after `then` (whose result is returned)."""
+    app = _KeysApp(footer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        result = await then(pilot) if then is not None else None  # type: ignore[misc]
+        await pilot.pause()
+        return _footer_line(app), result
+
+
+async def test_the_footer_draws_what_textuals_footer_draws() -> None:
+    textual, _ = await _drawn(Footer)
+    ours, _ = await _drawn(KeysFooter)
+    assert _text(ours) == " k Kept n No show z Off"
+    assert ours == textual
+    off = _text(ours).index("z")
+    assert ours[off][1].color != ours[1][1].color  # the disabled key is dimmed
+
+
+async def test_the_key_under_the_mouse_is_highlighted_as_textuals_and_shows_its_tooltip(
+        ) -> None:
+    async def hover_no_show(pilot: Pilot[None]) -> object:
+        await pilot.hover(offset=(10, SIZE[1] - 1))  # on "No show"
+        await pilot.pause()
+        return [widget.tooltip for widget in pilot.app.screen.query("*")
+                if widget.tooltip and widget.display]  # (the palette's key is hidden)
+
+    textual, textual_tips = await _drawn(Footer, hover_no_show)
+    ours, our_tips = await _drawn(KeysFooter, hover_no_show)
+    plain, _ = await _drawn(KeysFooter)
+    assert ours == textual
+    assert ours != plain  # the highlight shows
+    assert our_tips == textual_tips == ["Record a no-show"]
+
+
+async def test_a_click_presses_the_key_and_a_disabled_key_rings_the_bell() -> None:
+    app = _KeysApp(KeysFooter)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = _text(_footer_line(app))
+        for label in ("Kept", "No show", "Off"):
+            await pilot.click(offset=(text.index(label), SIZE[1] - 1))
+            await pilot.pause()
+        await pilot.click(offset=(SIZE[0] - 2, SIZE[1] - 1))  # past the keys: nothing
+        await pilot.pause()
+    assert app.pressed == ["kept", "no show"]
+    assert app.bells == 1
+
+
+async def test_the_footer_is_drawn_again_only_when_its_keys_change(
         small: SmallCaseload, app_for: Callable[..., CaseloadApp],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    composed: list[int] = []
-    real = KeysFooter.compose
+    drawn: list[str] = []
+    real = KeysFooter.render
 
     def counted(self: KeysFooter):  # type: ignore[no-untyped-def]
-        keys = list(real(self))
-        if keys:
-            composed.append(len(keys))
-        return iter(keys)
+        line = real(self)
+        drawn.append(line.plain)
+        return line
 
-    monkeypatch.setattr(KeysFooter, "compose", counted)
+    monkeypatch.setattr(KeysFooter, "render", counted)
     first: Future[TodayView] = Future()  # as `caseload` starts: the day is there at mount
     first.set_result(overview.today_view(small.session))
     app = CaseloadApp(small.session, None, first)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert len(composed) == 1  # Textual asks for it on mount, on focus and for the rows
-        assert ("k", "Kept") in _footer(app)
+        assert len(drawn) == 1 and " k Kept" in drawn[0]
         app.screen.set_focus(None)  # the bindings are asked for again; the same keys show
         await settle(pilot)
         app.screen.query_one("#today-table").focus()
         await settle(pilot)
-        assert len(composed) == 1
-        app.set_keymap({"mark_kept": "K"})  # a different key: built again, with it
+        assert len(drawn) == 1
+        app.set_keymap({"mark_kept": "K"})  # a different key: drawn again, with it
         await settle(pilot)
-        assert len(composed) == 2
-        assert ("K", "Kept") in _footer(app) and ("k", "Kept") not in _footer(app)
-
-
-class _KeysApp(App[None]):
-    """Two keys and the palette's, in a footer of the given kind."""
-
-    BINDINGS = [("a", "bell", "Alpha"), ("b", "app.bell", "Beta")]
-
-    def __init__(self, footer: type[Footer]) -> None:
-        super().__init__()
-        self.footer = footer
-
-    def compose(self) -> ComposeResult:
-        yield self.footer()
-
-
-async def _mounted_keys(footer: type[Footer], monkeypatch: pytest.MonkeyPatch
-                        ) -> tuple[list[tuple[str, bool, list[str]]], int]:
-    """The footer's keys once mounted (key, compact, classes), and how many times the keys
-    were styled again after mounting."""
-    restyled = 0
-    real = App.update_styles
-
-    def counted(self: App[Any], node: DOMNode, animate: bool = True) -> None:
-        nonlocal restyled
-        restyled += isinstance(node, FooterKey)
-        real(self, node, animate)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(App, "update_styles", counted)
-        app = _KeysApp(footer)
-        async with app.run_test(size=(80, 10)) as pilot:
-            await pilot.pause()
-            keys = [(key.key, key.compact, sorted(key.classes))
-                    for key in app.query(FooterKey)]
-    return keys, restyled
-
-
-async def test_keys_mount_in_their_final_style_the_same_as_textuals(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    # Each key changed its compact style twice as it mounted, each time styling it and its
-    # parts again (15 times for Today's footer before the first frame, issue 7).
-    textual_keys, _ = await _mounted_keys(Footer, monkeypatch)
-    our_keys, restyled = await _mounted_keys(KeysFooter, monkeypatch)
-    assert len(textual_keys) == 3 and textual_keys[-1][2] == ["-command-palette", "-compact"]
-    assert our_keys == textual_keys
-    assert restyled == 0
+        assert len(drawn) == 2
+        assert " K Kept" in drawn[1] and " k Kept" not in drawn[1]

@@ -18,7 +18,6 @@ from textual.css.stylesheet import Stylesheet
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets._data_table import DataTable
-from textual.widgets._footer import Footer, FooterKey
 
 PINS: dict[str, dict[str, tuple[object, str]]] = {
     # A DataTable whose cursor moves draw only the rows they touch.
@@ -51,12 +50,6 @@ PINS: dict[str, dict[str, tuple[object, str]]] = {
         "Stylesheet._parse_rules": (Stylesheet._parse_rules, "2f1c2d220b67"),
         "App.refresh_css": (App.refresh_css, "ecfa14bd0d19"),
         "App._init_mode": (App._init_mode, "962fb98bc495"),
-    },
-    # The footer's keys given their compact style before they mount.
-    "widgets/footer.py": {
-        "Footer.compose": (Footer.compose, "8514ae6622cb"),
-        "FooterKey.__init__": (FooterKey.__init__, "ad69cb341018"),
-        "FooterKey._watch_compact": (FooterKey._watch_compact, "d2fa36af7287"),
     },
 }
 
