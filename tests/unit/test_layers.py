@@ -85,10 +85,11 @@ def test_review_command_imports_neither_the_screens_read_models_nor_dateutil() -
 def test_the_app_imports_only_what_its_first_frame_needs() -> None:
     """Today is the first screen: the client list, the team view and the weekly-review flow
     (with the client view it reads) are imported when first used, not at every start; so are
-    the help screen (F1) and dateutil (a series is booked ahead at the day's first start)."""
+    the help screen (F1), the dialogs and dateutil (a series is booked ahead at the day's
+    first start)."""
     later = ("caseload.tui.screens.caseload", "caseload.services.team",
              "caseload.services.weekly_review", "caseload.services.client_view",
-             "caseload.tui.screens.help", "dateutil")
+             "caseload.tui.screens.help", "caseload.tui.screens.modals", "dateutil")
     code = ("import sys, caseload.cli, caseload.tui.app, caseload.services.appointments\n"
             f"print(sorted(m for m in {later!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

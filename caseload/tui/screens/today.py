@@ -28,13 +28,6 @@ from caseload.services import appointments, overview
 from caseload.services.overview import AppointmentRow, TodayView, WeekHeader
 from caseload.tui.commands import Command, bindings
 from caseload.tui.late import describe_late, parse_late
-from caseload.tui.screens.modals import (
-    Choice,
-    ChoiceScreen,
-    TextPromptScreen,
-    datetime_preview,
-    parse_local_datetime,
-)
 from caseload.tui.whole_frame import WholeFrameAfterBatch
 from caseload.tui.widgets.alike import AlikeTexts
 from caseload.tui.widgets.footer import KeysFooter
@@ -380,6 +373,8 @@ class TodayScreen(WholeFrameAfterBatch[None]):
                 client, counselor = parse_late(text, current)
                 self.save_outcome(row, Outcome.KEPT, client, counselor)
 
+        from caseload.tui.screens.modals import TextPromptScreen  # when asked for: not at start
+
         self.app.push_screen(TextPromptScreen(
             f"Minutes late — {row.client_name}, {when_text(row, self.day or row.start.date())}",
             "client 5  ·  counselor 10", preview), typed)
@@ -393,6 +388,14 @@ class TodayScreen(WholeFrameAfterBatch[None]):
     @work(exclusive=True, group="today-dialog")
     async def reschedule_dialog(self, row: AppointmentRow) -> None:
         """The two questions of a reschedule, one after the other."""
+        from caseload.tui.screens.modals import (  # when asked for: not at start-up
+            Choice,
+            ChoiceScreen,
+            TextPromptScreen,
+            datetime_preview,
+            parse_local_datetime,
+        )
+
         session = session_of(self)
         text = await self.app.push_screen_wait(TextPromptScreen(
             f"Move {row.client_name}'s session of {when_text(row, session.today())} to",
