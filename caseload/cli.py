@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from caseload import __version__
 from caseload.commands import MODULES
 from caseload.commands.backup import daily_on_start
-from caseload.commands.common import CliError, now_from, session_from
+from caseload.commands.common import CliError, config_from, now_from, session_from
 from caseload.startup import collect_again, collector_paused
 
 if TYPE_CHECKING:
@@ -71,10 +71,9 @@ def _parser(commands: dict[str, ModuleType] | None) -> argparse.ArgumentParser:
 
 def open_app(args: argparse.Namespace) -> int:
     """Open the terminal app on the counselor's caseload (or the demo caseload)."""
-    from caseload.config import load_config
     from caseload.services.appointments import ensure_materialized
 
-    config = load_config()
+    config = config_from(args)
     today = (now_from(args) or datetime.now(UTC)).astimezone(
         ZoneInfo(config.settings.timezone)).date()
     if args.demo:

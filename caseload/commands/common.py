@@ -61,6 +61,16 @@ def ask_passphrase(path: Path, *, new: bool = False) -> str:
     return first
 
 
+def config_from(args: argparse.Namespace) -> Config:
+    """The configuration, read once per run."""
+    config = getattr(args, "_config", None)
+    if config is None:
+        from caseload.config import load_config
+
+        config = args._config = load_config()
+    return config  # type: ignore[no-any-return]
+
+
 def location_from(args: argparse.Namespace) -> tuple[Location, Config]:
     """Where the database is: --db, else --database-url / CASELOAD_DATABASE_URL / config.
 
@@ -70,10 +80,9 @@ def location_from(args: argparse.Namespace) -> tuple[Location, Config]:
     cached = getattr(args, "_location", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    from caseload.config import load_config
     from caseload.store.db import Location, default_path
 
-    config = load_config()
+    config = config_from(args)
     url = getattr(args, "database_url", None) or config.database_url
     if getattr(args, "db", None) is not None:
         location = Location(path=args.db)
