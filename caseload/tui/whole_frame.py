@@ -10,7 +10,10 @@ first whole frame (issue 7: cold start ≤ 1.4 T, the list ≤ 1.5 T).
 
 `WholeFrameAfterBatch` renders nothing while the app batches: it keeps the whole screen dirty
 and asks for a repaint, which the screen's next update (after the batch) draws in one frame.
-Outside a batch, and for inline apps, Textual's own refresh runs unchanged. The Textual code
+Outside a batch, and for inline apps, Textual's own refresh runs unchanged. It also styles the
+screen's widgets once: Textual styles them as they mount, then again when the new screen is
+resumed (once at start, twice on a mode's first switch); those are skipped while the screen has
+not been suspended and the CSS has not changed since its widgets were styled. The Textual code
 this stands in for is pinned in `tests/tui/test_textual_pins.py`.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from textual import events
 from textual.screen import Screen
 
 ResultT = TypeVar("ResultT")
@@ -33,3 +37,19 @@ class WholeFrameAfterBatch(Screen[ResultT]):
             self._repaint_required = True
             return
         super()._compositor_refresh()
+
+    # Textual's handlers of these events are called after these, for each class in the MRO:
+    # these only mark when the screen's widgets were styled, and say if a resume restyles.
+
+    def on_mount(self) -> None:
+        self._styled_with: int | None = self.app._css_update_count  # the CSS as styled with
+
+    def on_screen_suspend(self) -> None:
+        self._styled_with = None  # any resume after this one styles the widgets again
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # A mode's first screen is resumed (twice, on a switch) right after its widgets were
+        # mounted, and so styled with the app's stylesheet: styling them all again (Textual's
+        # refresh on resume) changes nothing unless the CSS changed since (issue 7).
+        if getattr(self, "_styled_with", None) == self.app._css_update_count:
+            event.refresh_styles = False

@@ -15,6 +15,7 @@ from textual._compositor import Compositor
 from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.css.stylesheet import Stylesheet
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets._data_table import DataTable
@@ -33,13 +34,19 @@ PINS: dict[str, dict[str, tuple[object, str]]] = {
         "Widget.vertical_scrollbar": (Widget.vertical_scrollbar.fget, "6b140a728f0b"),
         "Widget.render_lines": (Widget.render_lines, "1f2a11f3d518"),
     },
-    # A mode's screen drawn whole in the first frame after the start-up batch.
+    # A mode's screen drawn whole in the first frame after the start-up batch, and styled once.
     "whole_frame.py": {
         "Screen._compositor_refresh": (Screen._compositor_refresh, "7a40efe56381"),
         "Screen._on_timer_update": (Screen._on_timer_update, "421401660de1"),
         "Screen._on_idle": (Screen._on_idle, "05781131b10d"),
         "App._display": (App._display, "4b78dff6669a"),
         "Compositor.render_update": (Compositor.render_update, "772c6b21953a"),
+        # Each class's handler is called, subclass first: the resume's mark comes first.
+        "MessagePump._get_dispatch_methods": (MessagePump._get_dispatch_methods,
+                                              "42cf0aeddecf"),
+        "Screen._on_screen_resume": (Screen._on_screen_resume, "f39caa8ec442"),
+        "Screen._on_screen_suspend": (Screen._on_screen_suspend, "fc21683dcc6d"),
+        "App.switch_mode": (App.switch_mode, "0bea775929e2"),
     },
     # The stylesheet parsed again only when its variables change: a parse must depend only
     # on a source's text and the variables, and `set_variables` must be what empties the cache.

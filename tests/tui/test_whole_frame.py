@@ -69,3 +69,42 @@ async def test_switching_to_a_mode_the_first_time_draws_it_whole(
     assert not [f for f in frames if f[0]]
     assert LayoutUpdate.__name__ in [kind for _, kind in frames]
 
+
+
+def _screen_cells(app: CaseloadApp) -> list[list[tuple[str, Any]]]:
+    """The whole screen, line by line and cell by cell: each character and its style."""
+    return [[(char, segment.style) for segment in line for char in segment.text]
+            for line in app.screen._compositor.render_strips()]
+
+
+async def test_a_modes_first_screen_is_styled_once_and_looks_as_when_styled_again(
+        small: SmallCaseload, app_for: Callable[..., CaseloadApp],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Textual styles a resumed screen's widgets again; a mode's first screen is resumed right
+    # after its widgets were mounted (and styled): that second styling is skipped.
+    restyled: list[str] = []
+    real = Screen.update_node_styles
+
+    def update_node_styles(self: Screen[Any], animate: bool = True) -> None:
+        restyled.append(type(self).__name__)
+        real(self, animate)
+
+    monkeypatch.setattr(Screen, "update_node_styles", update_node_styles)
+    app = app_for(small.session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        ours = _screen_cells(app)
+        await pilot.press("2")  # Caseload's first screen: not styled again either
+        await settle(pilot)
+        assert restyled == []
+        await pilot.press("1")  # Today again: resumed after other screens, styled again
+        await settle(pilot)
+        assert restyled == ["TodayScreen"]
+
+    # Textual's own resume, which styles the screen again, is called after this one.
+    monkeypatch.setattr(WholeFrameAfterBatch, "_on_screen_resume", lambda self, event: None)
+    textuals = app_for(small.session)
+    async with textuals.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert _screen_cells(textuals) == ours
+    assert restyled[1:] == ["TodayScreen"]  # Textual's own resume styled it again
