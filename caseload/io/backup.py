@@ -22,10 +22,11 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from caseload.io.files import private_dir, temporary_beside
 from caseload.store.db import DatabaseError, private_umask
@@ -41,8 +42,7 @@ class BackupError(DatabaseError):
     """A backup or restore that could not be done; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class DatabaseInfo:
+class DatabaseInfo(msgspec.Struct, frozen=True, gc=False):
     """What a Caseload database file holds, for the restore confirmation."""
 
     path: Path

@@ -153,3 +153,16 @@ def test_audit_trail_is_append_only(db_path: Path) -> None:
         with pytest.raises(IntegrityError, match="append-only"), database.atomic():
             database.execute_sql(sql)
     assert AuditEvent.select().count() == 1
+
+
+def test_a_location_never_shows_or_compares_its_passphrase() -> None:
+    secret = "correct horse battery staple"
+    here = Location(path=Path("/srv/caseload.db"), passphrase=secret)
+    assert secret not in repr(here) and secret not in str(here)
+    assert "caseload.db" in repr(here)
+    assert here == Location(path=Path("/srv/caseload.db"), passphrase="another one")
+    assert hash(here) == hash(Location(path=Path("/srv/caseload.db")))
+    assert here != Location(path=Path("/srv/other.db"), passphrase=secret)
+    assert here != Location(url="sqlite:////srv/caseload.db")
+    with pytest.raises(AttributeError):
+        here.passphrase = None  # type: ignore[misc]
