@@ -62,16 +62,17 @@ _UNITS: dict[str, str] = {
 }
 _UNIT = "(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + ")"
 
-_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
-_AMBIGUOUS_DATE = re.compile(
+# Patterns as text: `re` compiles each at its first use (and keeps it), not at every start.
+_ISO = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+_AMBIGUOUS_DATE = (
     r"[0-9]{1,4}/[0-9]{1,2}(?:/[0-9]{1,4})?|[0-9]{1,4}[.-][0-9]{1,2}[.-][0-9]{1,4}"
 )
-_RELATIVE_WEEKDAY = re.compile(r"(?:(next|last) )?([a-z]+)")
-_SIGNED_OFFSET = re.compile(rf"([+-]) ?([0-9]+) ?{_UNIT}")
-_IN_OFFSET = re.compile(rf"in ([0-9]+) {_UNIT}")
-_AGO_OFFSET = re.compile(rf"([0-9]+) ?{_UNIT} ago")
-_TIME_24 = re.compile(r"([0-9]{1,2}):([0-9]{2})")
-_TIME_12 = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?(am|pm)")
+_RELATIVE_WEEKDAY = r"(?:(next|last) )?([a-z]+)"
+_SIGNED_OFFSET = rf"([+-]) ?([0-9]+) ?{_UNIT}"
+_IN_OFFSET = rf"in ([0-9]+) {_UNIT}"
+_AGO_OFFSET = rf"([0-9]+) ?{_UNIT} ago"
+_TIME_24 = r"([0-9]{1,2}):([0-9]{2})"
+_TIME_12 = r"([0-9]{1,2})(?::([0-9]{2}))?(am|pm)"
 _MERIDIEM = {"am": "am", "a.m.": "am", "pm": "pm", "p.m.": "pm"}
 
 _DATE_FORMS = "YYYY-MM-DD, today, tomorrow, a weekday (fri, next fri, last fri) or +3d, +2w, +1m"
@@ -177,24 +178,24 @@ def _date(text: str, today: date, week_start: int) -> date:
     if text in ("today", "tomorrow", "yesterday"):
         shift = {"today": 0, "tomorrow": 1, "yesterday": -1}[text]
         return _check_year(today + timedelta(days=shift), text)
-    if match := _ISO.fullmatch(text):
+    if match := re.fullmatch(_ISO, text):
         return _parse_iso(match, text)
-    if _AMBIGUOUS_DATE.fullmatch(text):
+    if re.fullmatch(_AMBIGUOUS_DATE, text):
         raise ValidationError(
             f"{_echo(text)} is ambiguous (month or day first?); type the date as YYYY-MM-DD, "
             f"e.g. {today.isoformat()}."
         )
-    if (match := _RELATIVE_WEEKDAY.fullmatch(text)) and match.group(2) in _WEEKDAYS:
+    if (match := re.fullmatch(_RELATIVE_WEEKDAY, text)) and match.group(2) in _WEEKDAYS:
         which, weekday = match.group(1), _WEEKDAYS[match.group(2)]
         if which is None:
             return _check_year(today + timedelta(days=(weekday - today.weekday()) % 7), text)
         start = _week_start_of(today, week_start) + timedelta(weeks=1 if which == "next" else -1)
         return _check_year(start + timedelta(days=(weekday - week_start) % 7), text)
-    if match := _SIGNED_OFFSET.fullmatch(text):
+    if match := re.fullmatch(_SIGNED_OFFSET, text):
         return _offset(today, match[1], match[2], match[3], text)
-    if match := _IN_OFFSET.fullmatch(text):
+    if match := re.fullmatch(_IN_OFFSET, text):
         return _offset(today, "+", match[1], match[2], text)
-    if match := _AGO_OFFSET.fullmatch(text):
+    if match := re.fullmatch(_AGO_OFFSET, text):
         return _offset(today, "-", match[1], match[2], text)
     raise _Unrecognised(f"Could not read {_echo(text)} as a date; use {_DATE_FORMS}.")
 
@@ -207,14 +208,14 @@ def _time(text: str) -> time:
         raise ValidationError(
             f"{_echo(text)} is ambiguous (the start or the end of the day?); type 00:00 or 23:59."
         )
-    if match := _TIME_24.fullmatch(text):
+    if match := re.fullmatch(_TIME_24, text):
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour > 23:
             raise ValidationError(f"{_echo(text)} is not a time: the hour must be 0–23.")
         if minute > 59:
             raise ValidationError(f"{_echo(text)} is not a time: the minutes must be 00–59.")
         return time(hour, minute)
-    if match := _TIME_12.fullmatch(text):
+    if match := re.fullmatch(_TIME_12, text):
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if not 1 <= hour <= 12:
             raise ValidationError(f"{_echo(text)} is not a time: with am/pm the hour must be 1–12.")

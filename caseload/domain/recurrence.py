@@ -52,9 +52,9 @@ _NTH = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"
 _INT_LISTS = {"BYMONTH": (12, False), "BYMONTHDAY": (31, True), "BYSETPOS": (366, True)}
 _KNOWN = ("FREQ", "INTERVAL", "WKST", "UNTIL", "COUNT", "BYDAY", *_INT_LISTS)
 _MAX_INTERVAL, _MAX_COUNT = 999, 9999
-_INT_RE = re.compile(r"[+-]?\d{1,4}")
-_BYDAY_RE = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
-_UNTIL_RE = re.compile(r"\d{8}(T\d{6}(Z?))?")
+_INT_RE = r"[+-]?\d{1,4}"  # compiled by `re` at first use, not at every start
+_BYDAY_RE = r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)"
+_UNTIL_RE = r"\d{8}(T\d{6}(Z?))?"
 
 
 class _Rule(msgspec.Struct, frozen=True, gc=False):
@@ -111,7 +111,7 @@ def _until_instant(until: date, dtstart: datetime) -> datetime:
 
 
 def _int(key: str, value: str, low: int, high: int) -> int:
-    if not _INT_RE.fullmatch(value) or not low <= int(value) <= high or int(value) == 0:
+    if not re.fullmatch(_INT_RE, value) or not low <= int(value) <= high or int(value) == 0:
         raise _invalid(f"{key} must be a whole number from {low} to {high}, not {value!r}.")
     return int(value)
 
@@ -119,7 +119,7 @@ def _int(key: str, value: str, low: int, high: int) -> int:
 def _byday(value: str) -> tuple[tuple[int, int], ...]:
     days = set()
     for item in value.split(","):
-        match = _BYDAY_RE.fullmatch(item)
+        match = re.fullmatch(_BYDAY_RE, item)
         if match is None or (match[1] is not None and not 1 <= abs(int(match[1])) <= 53):
             raise _invalid(f"BYDAY must list days such as MO,WE,FR or 1MO; {item!r} is not one.")
         days.add((int(match[1] or 0), _WEEKDAYS.index(match[2])))
@@ -128,7 +128,7 @@ def _byday(value: str) -> tuple[tuple[int, int], ...]:
 
 def _parse_until(value: str, dtstart: datetime) -> datetime:
     """UNTIL as a UTC instant; a date means through that local day, a naive time is local."""
-    match = _UNTIL_RE.fullmatch(value)
+    match = re.fullmatch(_UNTIL_RE, value)
     try:
         if match is None:
             raise ValueError(value)

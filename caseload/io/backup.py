@@ -33,7 +33,7 @@ from caseload.store.db import DatabaseError, private_umask
 from caseload.store.migrations import CURRENT_VERSION
 
 DAILY_PREFIX = "caseload-daily-"
-_DAILY = re.compile(re.escape(DAILY_PREFIX) + r"[0-9]{4}-[0-9]{2}-[0-9]{2}\.db")
+_DAILY = re.escape(DAILY_PREFIX) + r"[0-9]{4}-[0-9]{2}-[0-9]{2}\.db"  # compiled at first use
 _SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 10.0
 
@@ -141,7 +141,7 @@ def daily_backup(db_path: Path, today: date, keep: int = 14, folder: Path | None
     if target.exists():
         return None
     backup_to(db_path, target, passphrase)
-    for old in sorted(p for p in where.iterdir() if _DAILY.fullmatch(p.name))[:-keep]:
+    for old in sorted(p for p in where.iterdir() if re.fullmatch(_DAILY, p.name))[:-keep]:
         old.unlink()
     return target
 

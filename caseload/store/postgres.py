@@ -44,7 +44,7 @@ PROTECTED_TABLES = ("counselor", "client", *CLIENT_CHILD_TABLES, "checkin_item",
                     "weekly_review", "review_note", "audit_event")
 
 # Role names as login names are written: letters, digits, '_', '.', '-' (quoted when used).
-ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,62}$")
+ROLE_NAME = r"^[A-Za-z_][A-Za-z0-9_.-]{0,62}$"  # compiled at first use
 
 
 class Role(StrEnum):
@@ -63,7 +63,7 @@ def quote_ident(name: str) -> str:
 
 def check_role_name(name: str) -> str:
     """Refuse anything that is not a plain login name."""
-    if not ROLE_NAME.match(name or ""):
+    if not re.match(ROLE_NAME, name or ""):
         raise DatabaseError(
             f"'{name}' is not a usable login name (letters, digits, '_', '.', '-'; "
             "at most 63 characters; not starting with a digit).")

@@ -13,7 +13,7 @@ from caseload.domain.records import ValidationError
 MAX_LATE = 600
 _WHO = {"client": 0, "cl": 0, "c": 0, "counselor": 1, "counsellor": 1, "co": 1, "me": 1,
         "i": 1, "you": 1}
-_PART = re.compile(r"([a-z]+)\s*:?\s*([0-9]+)\s*(?:m|min|mins|minutes?)?")
+_PART = r"([a-z]+)\s*:?\s*([0-9]+)\s*(?:m|min|mins|minutes?)?"  # compiled at first use
 
 
 def parse_late(text: str, current: tuple[int, int] = (0, 0)) -> tuple[int, int]:
@@ -27,7 +27,7 @@ def parse_late(text: str, current: tuple[int, int] = (0, 0)) -> tuple[int, int]:
     position = 0
     said: set[int] = set()
     while position < len(cleaned):
-        match = _PART.match(cleaned, position)
+        match = re.compile(_PART).match(cleaned, position)
         if match is None or match.group(1) not in _WHO:
             if re.fullmatch(r"[0-9]+\s*(m|min|mins|minutes?)?", cleaned):
                 raise ValidationError("Say whose minutes: 'client 5' or 'counselor 10'.")
