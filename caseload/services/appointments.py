@@ -24,8 +24,8 @@ from caseload.domain.records import (
 from caseload.domain.text import clean_line
 from caseload.services import audit
 from caseload.services.clients import own_client
-from caseload.services.commitments import StaleRecord, check_version
 from caseload.services.session import Session
+from caseload.services.versions import StaleRecord, check_version
 from caseload.store import cache
 from caseload.store.db import locked
 from caseload.store.models import Appointment, AppointmentSeries, Client, database

@@ -12,8 +12,8 @@ from caseload.domain.records import CheckInFact, Instrument, NotFound, Validatio
 from caseload.domain.text import clean_line
 from caseload.services import audit
 from caseload.services.clients import own_client
-from caseload.services.commitments import check_version
 from caseload.services.session import Session
+from caseload.services.versions import check_version
 from caseload.store.db import locked
 from caseload.store.models import Appointment, CheckIn, CheckInItem, Client, database
 from caseload.store.queries import checkin_fact

@@ -16,12 +16,9 @@ from caseload.domain.text import clean_line
 from caseload.services import audit
 from caseload.services.clients import own_client
 from caseload.services.session import Session
-from caseload.store.models import Appointment, CheckIn, Client, Commitment, Goal, database
+from caseload.services.versions import StaleRecord, check_version
+from caseload.store.models import Appointment, Client, Commitment, Goal, database
 from caseload.store.queries import COMMITMENT_COLUMNS, commitment_fact
-
-
-class StaleRecord(ValidationError):
-    """Someone else changed the record since it was read; nothing was saved."""
 
 
 def _fact(row: Commitment) -> CommitmentFact:
@@ -36,15 +33,6 @@ def _own(session: Session, commitment_id: int) -> Commitment:
     if row is None:
         raise NotFound(f"No commitment #{commitment_id} on your caseload.")
     return row
-
-
-def check_version(row: Commitment | Appointment | CheckIn, expected: int | None,
-                  what: str = "commitment") -> None:
-    """Refuse a change made from a screen that showed another version of the row (`what`:
-    commitment, appointment, check-in): the one rule of docs/domain.md §7 for every record."""
-    if expected is not None and row.version != expected:
-        raise StaleRecord(f"This {what} was changed in another session; "
-                          "it has been reloaded, nothing was saved.")
 
 
 def add(session: Session, client_id: int, owner: Party, text: str, due: date, *,

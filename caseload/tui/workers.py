@@ -35,9 +35,9 @@ from textual.message import Message
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from caseload.domain.records import NotFound, ValidationError
-from caseload.services.commitments import StaleRecord
 from caseload.services.errors import refusal_of
 from caseload.services.session import Session
+from caseload.services.versions import StaleRecord
 
 P = ParamSpec("P")
 R = TypeVar("R")

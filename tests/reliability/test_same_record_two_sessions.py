@@ -21,8 +21,8 @@ import pytest
 
 from caseload.domain.records import CommitmentStatus, Outcome, Party
 from caseload.services import appointments, audit, clients, commitments
-from caseload.services.commitments import StaleRecord
 from caseload.services.session import Session
+from caseload.services.versions import StaleRecord
 from tests.conftest import NOW
 from tests.reliability import figures
 
@@ -94,7 +94,7 @@ def _race(change_a: Callable[[], Any], change_b: Callable[[], Any],
     changed. Either way one wins and the other is refused. Returns each thread's result.
     """
     a_read, b_done = threading.Event(), threading.Event()
-    original = module.check_version  # the module's own name for commitments.check_version
+    original = module.check_version  # the module's own name for versions.check_version
 
     def check_then_pause(row: Any, expected: int | None, *args: Any) -> None:
         original(row, expected, *args)

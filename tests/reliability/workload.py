@@ -32,8 +32,8 @@ from caseload.domain.records import (
 )
 from caseload.services import appointments, checkins, clients, commitments
 from caseload.services.audit import snapshot as audit_snapshot
-from caseload.services.commitments import StaleRecord
 from caseload.services.session import Session, ensure_counselor
+from caseload.services.versions import StaleRecord
 from caseload.store.db import Location, close_database, is_sqlite, open_database
 from caseload.store.models import (
     Appointment,

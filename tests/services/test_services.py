@@ -18,8 +18,8 @@ from caseload.domain.records import (
 )
 from caseload.domain.recurrence import Cadence
 from caseload.services import appointments, checkins, clients, commitments, overview
-from caseload.services.commitments import StaleRecord
 from caseload.services.session import Session
+from caseload.services.versions import StaleRecord
 from caseload.store.models import Appointment, AuditEvent, CheckInItem, Client
 from tests.conftest import NOW, NY
 
