@@ -7,6 +7,7 @@ its start-up read (`cli._read_today`), just before the app's own import.
 
     python bench/first_frame_exit.py bare
     python bench/first_frame_exit.py caseload [caseload's options]
+    python bench/first_frame_exit.py list --db PATH [--now ISO]
 """
 
 from __future__ import annotations
@@ -40,6 +41,22 @@ def main(argv: list[str]) -> None:
         import bare_app  # type: ignore[import-not-found]
 
         bare_app.BareApp().run()
+        return
+    if argv[:1] == ["list"]:  # the Caseload screen first, every clinic client (list_app.py)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import list_app  # type: ignore[import-not-found]
+
+        from caseload.commands import common
+
+        session_from = common.session_from
+
+        def session_then_patch(args: Any) -> Any:  # list_app imports the app right after
+            session = session_from(args)
+            _exit_at_first_frame("CaseloadScreen")
+            return session
+
+        common.session_from = session_then_patch  # type: ignore[assignment]
+        list_app.main(argv[1:])
         return
     from caseload import cli
 

@@ -10,6 +10,7 @@ Needs valgrind (Debian: `valgrind`); not part of `python3 dev.py bench`.
 
     python -m bench.instructions                  # T and this checkout's caseload
     python -m bench.instructions /tmp/a /tmp/b    # caseload from other checkouts (PYTHONPATH)
+    python -m bench.instructions --list           # and the 1,000-client list (bench/list_app.py)
 
 Ratios are against T counted in the same run; the counts include the interpreter's own start.
 """
@@ -58,15 +59,22 @@ def main(argv: list[str] | None = None) -> None:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("trees", nargs="*", metavar="CHECKOUT",
                         help="run caseload from these checkouts (default: this one)")
+    parser.add_argument("--list", action="store_true",
+                        help="also the list of all 1,000 clinic clients to its first frame")
     args = parser.parse_args(argv)
     env = data.environment()
-    db = data.working_copy(data.DEMO, "instructions")
-    caseload = ["caseload", "--db", str(db), "--now", data.NOW_ARG]
+    programs = {"caseload": ["caseload", "--db", str(data.working_copy(data.DEMO, "instructions")),
+                             "--now", data.NOW_ARG]}
+    if args.list:
+        programs["the list"] = ["list", "--db", str(data.working_copy(data.CLINIC_LIST,
+                                                                      "instructions-list")),
+                                "--now", data.NOW_ARG]
     t = count(["bare"], env)
     print(f"T: {t / 1e6:,.0f} M instructions to its first frame")
     for tree in args.trees or [str(data.ROOT)]:
-        n = count(caseload, {**env, "PYTHONPATH": str(Path(tree).resolve())})
-        print(f"caseload ({tree}): {n / 1e6:,.0f} M instructions, {n / t:.3f} T")
+        for name, program in programs.items():
+            n = count(program, {**env, "PYTHONPATH": str(Path(tree).resolve())})
+            print(f"{name} ({tree}): {n / 1e6:,.0f} M instructions, {n / t:.3f} T")
     sys.stdout.flush()
 
 
