@@ -26,9 +26,17 @@ SIZE = (72, 6)
 
 
 class _KeysApp(App[None]):
-    """Keys of every kind, in a footer of the given type, styled by Caseload's stylesheet."""
+    """Keys of every kind, in a footer of the given type, styled by Caseload's stylesheet (and
+    Textual's footer as Caseload styled it when it used it)."""
 
     CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
+    # How Caseload styled Textual's footer before it had its own: keys and descriptions each
+    # after a space, and no palette key (it is on the header's tab line).
+    CSS = """
+    Footer FooterKey .footer-key--key { padding: 0 0 0 1; }
+    Footer FooterKey .footer-key--description { padding: 0 0 0 1; }
+    Footer FooterKey.-command-palette { display: none; }
+    """
     BINDINGS = [
         Binding("k", "kept", "Kept"),
         Binding("n", "no_show", "No show", tooltip="Record a no-show"),

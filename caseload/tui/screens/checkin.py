@@ -17,7 +17,7 @@ from msgspec.structs import replace
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Input, RadioButton, RadioSet, Static
+from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from caseload.domain import instruments
 from caseload.domain.records import ClientFact, Instrument, Settings, ValidationError
@@ -26,6 +26,7 @@ from caseload.services import checkins, clients
 from caseload.services.checkins import CheckInResult
 from caseload.tui.commands import Command, bindings
 from caseload.tui.screens.modals import ConfirmScreen, TextPromptScreen, date_preview
+from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.header import ConsistencyHeader, refresh_header
 from caseload.tui.widgets.parsed_field import ERROR_MARK, ParsedField
 from caseload.tui.widgets.parsers import date_parser
@@ -97,7 +98,7 @@ class CheckInScreen(Screen[CheckInResult | None]):
         yield ParsedField("Date", self._parse_day, preview=date_preview(session), value="today",
                           id="taken-on")
         yield Static("", id="checkin-total", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Show the first instrument's items, read the client and their previous totals."""

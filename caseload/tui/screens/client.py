@@ -17,7 +17,7 @@ from msgspec.structs import replace
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from caseload.domain.records import (
     AppointmentFact,
@@ -43,6 +43,7 @@ from caseload.tui.screens.commitment_actions import COMMITMENT_ROW_COMMANDS, Com
 from caseload.tui.screens.commitment_form import CommitmentFormScreen
 from caseload.tui.screens.modals import Choice, ChoiceScreen, TextPromptScreen
 from caseload.tui.widgets.client_header import ClientHeader
+from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.header import ConsistencyHeader, refresh_header
 from caseload.tui.widgets.table_fit import fit_last_column
 from caseload.tui.widgets.timeline import entry_cells
@@ -105,7 +106,7 @@ class ClientScreen(SessionActions, CommitmentActions):
         table: DataTable[str | Text] = DataTable(id="client-timeline", cursor_type="row",
                                                  zebra_stripes=True)
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Columns, then read."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from caseload.domain.dates import describe_date
 from caseload.domain.records import CommitmentFact, Party
@@ -25,6 +25,7 @@ from caseload.tui.screens.commitment_form import CommitmentFormScreen
 from caseload.tui.whole_frame import WholeFrameAfterBatch
 from caseload.tui.widgets.alike import AlikeTexts
 from caseload.tui.widgets.commitment_text import history_text, owner_word, short_day, status_text
+from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.header import ConsistencyHeader, refresh_header
 from caseload.tui.widgets.table_fit import fit_last_column
 from caseload.tui.widgets.timeline import day_text
@@ -67,7 +68,7 @@ class CommitmentsScreen(WholeFrameAfterBatch[object], CommitmentActions):
                                                  zebra_stripes=True)
         yield table
         yield Static("", id="commitment-detail", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Columns, then read."""

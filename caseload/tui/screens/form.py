@@ -15,10 +15,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, RadioSet, Static
+from textual.widgets import Input, Label, RadioSet, Static
 
 from caseload.services.session import Session
 from caseload.tui.commands import Command, bindings
+from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.parsed_field import ERROR_MARK, ParsedField
 from caseload.tui.workers import WorkFailed, session_of
 
@@ -46,7 +47,7 @@ class FormScreen(ModalScreen[T | None]):
             yield from self.compose_fields()
             yield Static("", id="form-message", markup=False)
             yield Static(self.KEYS_TEXT, classes="dialog-keys", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def form_title(self) -> str:
         """The dialog's title line."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from caseload.io import handout
 from caseload.services.client_view import load_client_view
 from caseload.tui.commands import Command, bindings
+from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.workers import db_work, deliver, session_of
 
 HANDOUT_COMMANDS = (
@@ -35,7 +36,7 @@ class HandoutScreen(ModalScreen[None]):
         """The page, scrollable, and the keys."""
         with VerticalScroll(classes="dialog", id="handout-body"):
             yield Static("Loading…", id="handout-text", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Read the client's view (worker)."""

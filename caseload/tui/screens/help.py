@@ -14,11 +14,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from caseload.domain.flags import FLAG_BADGES, FLAG_LABELS, SEVERITY
 from caseload.domain.records import Outcome
 from caseload.tui.commands import Command, HelpRow, bindings, help_rows
+from caseload.tui.widgets.footer import KeysFooter
 
 HEADINGS = {"screen": "On this screen", "app": "Everywhere", "widget": "In the list or field"}
 
@@ -100,7 +101,7 @@ class HelpScreen(ModalScreen[None]):
             for heading, table in legend_tables():
                 yield Static(Text(heading, style="bold underline"), classes="help-heading")
                 yield Static(table, classes="help-legend")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Scroll with the arrow keys straight away."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from caseload.domain.dates import describe_datetime
 from caseload.domain.records import AppointmentFact, CheckInFact, CommitmentFact, Outcome
@@ -36,6 +36,7 @@ from caseload.tui.screens.appointment_form import AppointmentFormScreen, TimeCha
 from caseload.tui.screens.commitment_form import CommitmentFormScreen
 from caseload.tui.screens.modals import TextPromptScreen, datetime_preview, parse_local_datetime
 from caseload.tui.screens.schedule_form import ScheduleFormScreen
+from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.header import ConsistencyHeader, refresh_header
 from caseload.tui.widgets.review_ahead import AheadStep
 from caseload.tui.widgets.review_clear import ClearStep
@@ -97,7 +98,7 @@ class ReviewScreen(Screen[None]):
             yield CurrentStep(settings, id="review-current")
             yield AheadStep(id="review-ahead")
             yield SummaryStep(id="review-summary")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Start or resume this week's review."""

@@ -13,12 +13,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from caseload.io import report
 from caseload.services import review, weekly_review
 from caseload.services.weekly_review import ReviewListItem, ReviewSummary
 from caseload.tui.commands import Command, bindings
+from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.header import ConsistencyHeader
 from caseload.tui.widgets.review_clear import cursor_key
 from caseload.tui.widgets.review_summary import EXPORT_COMMAND, SummaryView, notify_exported
@@ -67,7 +68,7 @@ class ReviewListScreen(Screen[date | None]):
         table: DataTable[str | Text] = DataTable(id="review-list", cursor_type="row",
                                                  zebra_stripes=True)
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Columns, then read."""
@@ -132,7 +133,7 @@ class ReviewRecordScreen(Screen[None]):
         yield Static("Read-only: a finished review is kept as it was saved.",
                      classes="summary")
         yield SummaryView(id="review-record")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Read the saved summary."""

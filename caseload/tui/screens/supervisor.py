@@ -14,13 +14,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from caseload.domain.metrics import Ratio
 from caseload.services import team
 from caseload.services.review_record import ReviewSummary
 from caseload.services.team import CounselorRow, TeamView
 from caseload.tui.commands import Command, bindings
+from caseload.tui.widgets.footer import KeysFooter
 from caseload.tui.widgets.header import ConsistencyHeader
 from caseload.tui.widgets.review_summary import SummaryView
 from caseload.tui.workers import db_work, deliver, session_of
@@ -73,7 +74,7 @@ class SupervisorScreen(Screen[None]):
         table: DataTable[object] = DataTable(id="team-table", cursor_type="row",
                                              zebra_stripes=True)
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Columns, then the figures (worker)."""
@@ -145,7 +146,7 @@ class TeamReviewScreen(Screen[None]):
         yield Static(f"{self.counselor_name}: latest weekly review · read-only",
                      id="team-review-title", classes="summary")
         yield SummaryView(id="team-review")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Read the saved summary (worker)."""

@@ -1,9 +1,10 @@
-"""The footer of Today and Caseload: the screen's keys on one line, drawn by one widget.
+"""Caseload's footer, on every screen: the screen's keys on one line, drawn by one widget.
 
 Textual's Footer is a container of one `FooterKey` widget per key, each with two styled parts,
 and it composes them all again whenever the screen says its bindings may have changed (on
 mount, on every focus change, after `refresh_bindings`). On Today, with seven outcome keys,
-its keys were ≈ 6 % of the work of the app's start, to the first frame (issue 7: cold start).
+its keys were ≈ 6 % of the work of the app's start, to the first frame (issue 7: cold start);
+on a form, each Tab to the next field composed it again.
 
 `KeysFooter` draws the same line (`tests/tui/test_keys_footer.py` compares it with Textual's,
 segment by segment, plain, with a key disabled and under the mouse) from one widget: each key
