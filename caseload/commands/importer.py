@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from caseload.commands.common import CliError, session_from
+from caseload.domain.text import printable
 from caseload.io.kinds import KINDS  # not io.rows: every start builds this parser
 
 if TYPE_CHECKING:
@@ -80,8 +81,8 @@ def run(args: argparse.Namespace) -> int:
                                          progress=advance)
     for table in result.tables:
         if table.ignored:
-            print(f"{table.source}: ignored columns: {', '.join(table.ignored)}",
-                  file=sys.stderr)
+            names = ", ".join(printable(name) for name in table.ignored)  # from the header
+            print(f"{table.source}: ignored columns: {names}", file=sys.stderr)
     if not result.ok:
         for problem in result.problems:
             print(problem, file=sys.stderr)

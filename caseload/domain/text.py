@@ -39,6 +39,11 @@ def quote(text: str, limit: int = 40) -> str:
     return f"'{shown}'"
 
 
+def printable(text: str, limit: int = 40) -> str:
+    """`text` as it is if it prints on one line, else `quote`d (a name read from a file)."""
+    return text if text.isprintable() else quote(text, limit)
+
+
 def initials(name: str) -> str:
     """'Jordan Q. Rivers' -> 'J.Q.R.' (initials mode and supervision reports)."""
     parts = [p for p in name.replace("-", " ").split() if p and p[0].isalpha()]

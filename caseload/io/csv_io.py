@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from caseload.domain.text import printable
 from caseload.io import cells
 from caseload.io.cells import CellError, Context
 from caseload.io.columns import SPECS, Column, KindSpec
@@ -48,7 +49,10 @@ class Problem:
     detail: str
 
     def __str__(self) -> str:
-        where = f"{self.source}:{self.line}: " + (f"{self.column}: " if self.column else "")
+        # A column is named as the file's header names it: a quoted header can hold a line
+        # break or an escape code, which a one-line message must not carry as it is.
+        column = printable(self.column)
+        where = f"{self.source}:{self.line}: " + (f"{column}: " if column else "")
         return f"{where}{self.reason}: {self.detail}"
 
 

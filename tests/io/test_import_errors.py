@@ -288,3 +288,21 @@ def test_an_export_with_empty_tables_reads_back(known: Session) -> None:
     assert [(t.kind, len(t.rows), t.problems) for t in tables] == [
         ("clients", 1, ()), ("goals", 0, ()), ("series", 0, ()), ("appointments", 0, ())]
     assert importing.import_tables(known, tables).added == 1
+
+
+def test_a_header_name_with_a_line_break_or_an_escape_is_shown_on_one_line(
+        known: Session, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        db_args: list[str]) -> None:
+    # A quoted header cell may hold anything: named in a message, it is escaped, never printed
+    # as it is (a line break would split the message, an escape code would reach the terminal).
+    twice = '"a\nb",record_number,name,intake_date,"a\nb"\n'
+    table = csv_io.read_csv_bytes(twice.encode(), "clients", "c.csv", importing.context(known))
+    assert [str(p) for p in table.problems] == [
+        "c.csv:3: 'a\\nb': duplicate column: the header names this column twice."]  # its end
+    extra = tmp_path / "clients.csv"
+    extra.write_text('record_number,name,intake_date,"\x1b[31mred"\n'
+                     "CL-5,Alex Moreno,2026-09-01,x\n")
+    close_database()
+    main([*db_args, "import", "clients", str(extra)])
+    err = capsys.readouterr().err
+    assert "ignored columns: '\\x1b[31mred'" in err and "\x1b" not in err
