@@ -156,3 +156,35 @@ async def test_the_footer_is_drawn_again_only_when_its_keys_change(
         await settle(pilot)
         assert len(drawn) == 2
         assert " K Kept" in drawn[1] and " k Kept" not in drawn[1]
+
+
+class _WideKeysApp(App[None]):
+    """A key shown in wide characters (two columns each), then a plain one."""
+
+    BINDINGS = [Binding("a", "wide", "全角", key_display="ＡＢ"), Binding("b", "next", "Next")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pressed: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield KeysFooter()
+
+    def action_wide(self) -> None:
+        self.pressed.append("wide")
+
+    def action_next(self) -> None:
+        self.pressed.append("next")
+
+
+async def test_a_click_finds_its_key_by_screen_column_after_wide_characters() -> None:
+    app = _WideKeysApp()
+    async with app.run_test(size=(40, 4)) as pilot:
+        await pilot.pause()
+        assert _text(_footer_line(app)).startswith(" ＡＢ 全角 b Next")
+        # " ＡＢ 全角" is 10 columns but 6 characters: "Next" starts at column 13.
+        await pilot.click(offset=(13, 3))
+        await pilot.pause()
+        await pilot.click(offset=(2, 3))
+        await pilot.pause()
+    assert app.pressed == ["next", "wide"]

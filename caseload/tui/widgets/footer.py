@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -77,7 +78,7 @@ class KeysFooter(Widget):
     def __init__(self) -> None:
         super().__init__()
         self.shown: tuple[FooterEntry, ...] | None = None  # the keys as last drawn
-        self.spans: list[tuple[int, int, FooterEntry]] = []  # each key's columns, as drawn
+        self.spans: list[tuple[int, int, FooterEntry]] = []  # each key's screen columns
         self.hovered: FooterEntry | None = None
 
     def on_mount(self) -> None:
@@ -112,6 +113,7 @@ class KeysFooter(Widget):
         hover = Style(bgcolor=self.get_component_rich_style("keys-footer--hover").bgcolor)
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, FooterEntry]] = []
+        column = 0  # the screen column where the next key starts (a wide key takes two)
         for entry in self.shown:
             start = len(line)
             # Under the mouse, a key's parts take the hover background (their colours stay).
@@ -123,7 +125,9 @@ class KeysFooter(Widget):
                             + " " * description_padding.right, description)
             if not entry.enabled:
                 line.stylize_before(Style(dim=True), start, len(line))
-            spans.append((start, len(line), entry))
+            width = cell_len(line.plain[start:])
+            spans.append((column, column + width, entry))
+            column += width
         self.spans = spans
         return line
 
