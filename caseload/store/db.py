@@ -99,8 +99,9 @@ class Location(msgspec.Struct, frozen=True, gc=False):
     url: str | None = None
     passphrase: str | None = None  # set for a SQLCipher file (store.cipher)
 
-    def __repr__(self) -> str:
-        return f"Location(path={self.path!r}, url={self.url!r})"
+    def __repr__(self) -> str:  # a URL's password is hidden too (`describe`)
+        url = None if self.url is None else _redact(self.url)
+        return f"Location(path={self.path!r}, url={url!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Location):

@@ -166,3 +166,5 @@ def test_a_location_never_shows_or_compares_its_passphrase() -> None:
     assert here != Location(url="sqlite:////srv/caseload.db")
     with pytest.raises(AttributeError):
         here.passphrase = None  # type: ignore[misc]
+    clinic = Location(url="postgresql://dana:s3cret@db.clinic/caseload")
+    assert "s3cret" not in repr(clinic) and "db.clinic" in repr(clinic)
